@@ -1,0 +1,43 @@
+# The README's commands. Each sets itself up on a fresh clone with only Python 3.11+ present.
+#   make demo   set up, load the demo content, serve http://127.0.0.1:$(PORT)
+#   make test   set up and run every test
+#   make lint   ruff check and ruff format --check
+
+PORT ?= 8000
+VENV ?= .venv
+# The newest Python 3.11+ on the machine, unless PYTHON is given.
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then \
+	echo $$p; break; fi; done)
+BIN = $(VENV)/bin
+MANAGE = $(BIN)/python site/manage.py
+# Re-install when the project's dependencies change.
+STAMP = $(VENV)/.installed
+
+.PHONY: demo test lint install serve clean
+
+$(STAMP): pyproject.toml
+	@if [ -z "$(PYTHON)" ]; then echo "Python 3.11 or newer is needed: install it, or run make PYTHON=/path/to/python3.11"; exit 1; fi
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(MANAGE) migrate --no-input
+	$(MANAGE) load_demo_content
+	$(MANAGE) create_demo_logins
+	@echo "Serving the demo on http://127.0.0.1:$(PORT)/privacy/ (admin: http://127.0.0.1:$(PORT)/admin/)"
+	$(MANAGE) runserver 127.0.0.1:$(PORT)
+
+test: $(STAMP)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Structured, versioned privacy notices for Wagtail, one per audience."""

@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PrivacyNoticesConfig(AppConfig):
+    name = "privacy_notices"
+    label = "privacy_notices"
+    verbose_name = _("Privacy notices")
+    # Set here so host projects with another DEFAULT_AUTO_FIELD get no stray migrations.
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from retention_schedule import in_use
+
+        from . import usage
+
+        in_use.register_finder(usage.live_notices_showing)
+        in_use.connect_delete_guard(self.get_model("Processor"))
+        in_use.connect_delete_guard(self.get_model("CookieDeclaration"))

@@ -1,0 +1,288 @@
+"""The one resolved notice document.
+
+Every consumer of a notice (the public page, and later the JSON API, version
+snapshots, diffs and compliance checks) reads the same plain, JSON-ready data
+built here from a page and the *live* register entries it links to. Nothing
+else walks the models, so the page, the API and the history cannot disagree.
+
+Resolving costs a bounded number of queries however many entries a notice
+links: chooser ids are read from the StreamField's raw JSON (no per-block
+lookups) and each register is fetched once, filtered on ``live`` so a draft
+entry chosen on a live notice never shows its draft text.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Case, IntegerField, Q, When
+from django.utils.translation import gettext as _
+from retention_schedule.models import RetentionRule
+from wagtail.rich_text import expand_db_html
+
+from .choices import CookieCategory, DataKind, DataRight, DataSource, LawfulBasis, SpecialCategoryCondition
+from .organisation import OrganisationSettings
+from .registers import CookieDeclaration, Processor
+
+DOCUMENT_TYPE = "PrivacyNotice"
+
+
+def _items(raw_list) -> list:
+    """Values of a raw ListBlock, in either storage format Wagtail has used."""
+    values = []
+    for item in raw_list or []:
+        if isinstance(item, dict) and item.get("type") == "item" and "value" in item:
+            values.append(item["value"])
+        else:
+            values.append(item)
+    return values
+
+
+def _ids(raw_list) -> list[int]:
+    return [int(pk) for pk in _items(raw_list) if pk not in (None, "")]
+
+
+def _rich_text(html) -> str:
+    return expand_db_html(html) if html else ""
+
+
+@dataclass
+class RegisterReferences:
+    """The register entries a notice's sections point at, read from raw stream data."""
+
+    processors: list[int] = field(default_factory=list)
+    rules: list[int] = field(default_factory=list)
+    cookies: list[int] = field(default_factory=list)
+    cookie_categories: list[str] = field(default_factory=list)
+
+
+def register_references(raw_sections) -> RegisterReferences:
+    refs = RegisterReferences()
+    for section in raw_sections:
+        value = section.get("value") or {}
+        if section["type"] == "sharing":
+            refs.processors += _ids(value.get("processors"))
+        elif section["type"] == "retention":
+            refs.rules += _ids(value.get("rules"))
+        elif section["type"] == "cookies":
+            refs.cookies += _ids(value.get("cookies"))
+            refs.cookie_categories += list(value.get("categories") or [])
+    return refs
+
+
+@dataclass
+class LiveEntries:
+    """The live register entries a notice shows, fetched once per register."""
+
+    processors: dict[int, dict]
+    rules: dict[int, dict]
+    cookies: list[tuple[int, str, dict]]  # (pk, category, public data)
+
+    @classmethod
+    def fetch(cls, refs: RegisterReferences) -> "LiveEntries":
+        processors = {}
+        if refs.processors:
+            processors = {p.pk: p.as_public_data() for p in Processor.objects.filter(live=True, pk__in=refs.processors)}
+        rules = {}
+        if refs.rules:
+            rules = {r.pk: r.as_public_data() for r in RetentionRule.objects.filter(live=True, pk__in=refs.rules)}
+        cookies = []
+        if refs.cookies or refs.cookie_categories:
+            category_order = Case(
+                *[When(category=c, then=i) for i, c in enumerate(CookieCategory.values)], output_field=IntegerField()
+            )
+            queryset = (
+                CookieDeclaration.objects.filter(live=True)
+                .filter(Q(pk__in=refs.cookies) | Q(category__in=refs.cookie_categories))
+                .select_related("provider")
+                .order_by(category_order, "name")
+            )
+            cookies = [(c.pk, c.category, c.as_public_data()) for c in queryset]
+        return cls(processors=processors, rules=rules, cookies=cookies)
+
+
+def _personal_data(value, entries):
+    source = value.get("source") or DataSource.FROM_PERSON
+    return {
+        "intro": _rich_text(value.get("intro")),
+        "categories": [
+            {
+                "name": c.get("name", ""),
+                "details": c.get("details", ""),
+                "kind": c.get("kind") or DataKind.ORDINARY,
+                "kind_text": str(DataKind(c.get("kind") or DataKind.ORDINARY).label),
+            }
+            for c in _items(value.get("categories"))
+        ],
+        "source": source,
+        "source_text": str(DataSource(source).label),
+        "source_details": value.get("source_details", ""),
+        "requirement": value.get("requirement", ""),
+    }
+
+
+def _purposes(value, entries):
+    purposes = []
+    for p in _items(value.get("purposes")):
+        condition = p.get("special_category_condition") or ""
+        purposes.append(
+            {
+                "purpose": p.get("purpose", ""),
+                "details": p.get("details", ""),
+                "lawful_basis": p.get("lawful_basis", ""),
+                "lawful_basis_text": str(LawfulBasis(p["lawful_basis"]).label) if p.get("lawful_basis") else "",
+                "legitimate_interests": p.get("legitimate_interests", ""),
+                "special_category_condition": condition,
+                "special_category_condition_text": str(SpecialCategoryCondition(condition).label) if condition else "",
+                "criminal_offence_condition": p.get("criminal_offence_condition", ""),
+            }
+        )
+    return {"intro": _rich_text(value.get("intro")), "purposes": purposes}
+
+
+def _sharing(value, entries):
+    return {
+        "intro": _rich_text(value.get("intro")),
+        "processors": [entries.processors[pk] for pk in _ids(value.get("processors")) if pk in entries.processors],
+        "other_recipients": [
+            {"name": r.get("name", ""), "details": r.get("details", "")} for r in _items(value.get("other_recipients"))
+        ],
+    }
+
+
+def _retention(value, entries):
+    return {
+        "intro": _rich_text(value.get("intro")),
+        "rules": [entries.rules[pk] for pk in _ids(value.get("rules")) if pk in entries.rules],
+    }
+
+
+def _transfers(value, entries):
+    # Every processor this notice shares with whose data leaves the UK, once each.
+    return {
+        "intro": _rich_text(value.get("intro")),
+        "processors": [p for p in entries.processors.values() if p["third_countries"]],
+    }
+
+
+def _cookies(value, entries):
+    chosen = set(_ids(value.get("cookies")))
+    categories = set(value.get("categories") or [])
+    cookies = [data for pk, category, data in entries.cookies if pk in chosen or category in categories]
+    groups = []
+    for category in CookieCategory:
+        in_group = [c for c in cookies if c["category"] == category]
+        if in_group:
+            groups.append({"category": category.value, "category_text": str(category.label), "cookies": in_group})
+    return {"intro": _rich_text(value.get("intro")), "cookie_groups": groups}
+
+
+def _automated_decisions(value, entries):
+    uses = bool(value.get("uses_automated_decisions"))
+    details = _rich_text(value.get("details"))
+    if not uses and not details:
+        details = "<p>%s</p>" % _("We do not make decisions about you by automated means alone, and we do not profile you.")
+    return {"uses_automated_decisions": uses, "details": details}
+
+
+def _rights(value, entries):
+    chosen = set(value.get("rights") or [])
+    return {
+        "intro": _rich_text(value.get("intro")),
+        "rights": [{"right": r.value, "text": str(r.label)} for r in DataRight if r.value in chosen],
+    }
+
+
+def _text(value, entries):
+    return {"body": _rich_text(value.get("body"))}
+
+
+SECTION_RESOLVERS = {
+    "personal_data": _personal_data,
+    "purposes": _purposes,
+    "sharing": _sharing,
+    "retention": _retention,
+    "transfers": _transfers,
+    "cookies": _cookies,
+    "automated_decisions": _automated_decisions,
+    "rights": _rights,
+    "text": _text,
+}
+
+
+def resolve_sections(raw_sections, entries: LiveEntries) -> list[dict]:
+    sections = []
+    for raw in raw_sections:
+        resolver = SECTION_RESOLVERS.get(raw["type"])
+        if resolver is None:  # a block type removed from the code: skip, never fail the page
+            continue
+        value = raw.get("value") or {}
+        section = {"type": raw["type"], "id": raw.get("id"), "heading": value.get("heading", "")}
+        section.update(resolver(value, entries))
+        sections.append(section)
+    return sections
+
+
+def organisation_data(page, request=None) -> dict:
+    if request is not None:
+        settings = OrganisationSettings.for_request(request)
+    else:
+        settings = OrganisationSettings.for_site(page.get_site())
+    return settings.as_public_data()
+
+
+def _date(value):
+    return value.date().isoformat() if value else None
+
+
+def resolve_notice(page, request=None) -> dict:
+    """Build the resolved, JSON-ready document for a notice page as it stands.
+
+    ``page`` may be a published page or an unsaved preview; only live register
+    entries are included either way.
+    """
+    raw_sections = list(page.sections.raw_data)
+    entries = LiveEntries.fetch(register_references(raw_sections))
+    return {
+        "type": DOCUMENT_TYPE,
+        "title": page.title,
+        "slug": page.slug,
+        "url": page.get_url(request=request) if page.pk else None,
+        "audience": page.audience.as_public_data() if page.audience_id else None,
+        "summary": page.summary,
+        "first_published": _date(page.first_published_at),
+        "last_updated": _date(page.last_published_at),
+        "organisation": organisation_data(page, request),
+        "sections": resolve_sections(raw_sections, entries),
+    }
+
+
+def resolve_hub(page, request=None) -> dict:
+    """The hub's document: its organisation-wide sections and every live notice by audience."""
+    from .pages import PrivacyNoticePage
+
+    notices = (
+        PrivacyNoticePage.objects.child_of(page)
+        .live()
+        .public()
+        .defer_streamfields()
+        .select_related("audience")
+        .order_by("audience__name", "title")
+    )
+    raw_sections = list(page.sections.raw_data)
+    return {
+        "type": "PrivacyNoticeIndex",
+        "title": page.title,
+        "url": page.get_url(request=request) if page.pk else None,
+        "intro": _rich_text(page.intro),
+        "organisation": organisation_data(page, request),
+        "notices": [
+            {
+                "title": notice.title,
+                "url": notice.get_url(request=request),
+                "audience": notice.audience.as_public_data(),
+                "summary": notice.summary,
+                "last_updated": _date(notice.last_published_at),
+            }
+            for notice in notices
+        ],
+        "sections": resolve_sections(raw_sections, LiveEntries.fetch(register_references(raw_sections))),
+    }

@@ -1,0 +1,13 @@
+# Django finds an app's models here; each lives in a module named for what it is.
+from .organisation import OrganisationSettings
+from .pages import PrivacyNoticeIndexPage, PrivacyNoticePage
+from .registers import Audience, CookieDeclaration, Processor
+
+__all__ = [
+    "Audience",
+    "CookieDeclaration",
+    "OrganisationSettings",
+    "PrivacyNoticeIndexPage",
+    "PrivacyNoticePage",
+    "Processor",
+]

@@ -1,0 +1,65 @@
+"""The public pages: the hub and one notice per audience."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from retention_schedule.page_model import base_page_model
+from wagtail.fields import RichTextField, StreamField
+
+from .blocks import RICH_TEXT_FEATURES, HubSectionsBlock, NoticeSectionsBlock
+from .document import resolve_hub, resolve_notice
+from .registers import Audience
+
+BasePage = base_page_model()
+
+
+class PrivacyNoticeIndexPage(BasePage):
+    """The hub, “How we use your information”: every notice by audience, and organisation-wide sections."""
+
+    intro = RichTextField(_("introduction"), blank=True, features=RICH_TEXT_FEATURES)
+    sections = StreamField(
+        HubSectionsBlock(),
+        verbose_name=_("sections for everyone"),
+        blank=True,
+        help_text=_("What applies to every audience: your rights, complaints, contacting us, changes to our notices."),
+    )
+
+    content_panels = BasePage.content_panels + ["intro", "sections"]
+    subpage_types = ["privacy_notices.PrivacyNoticePage"]
+    template = "privacy_notices/privacy_notice_index_page.html"
+
+    class Meta:
+        verbose_name = _("privacy notices hub")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["hub"] = resolve_hub(self, request=request)
+        return context
+
+
+class PrivacyNoticePage(BasePage):
+    """The privacy notice for one audience, built from typed sections and the DPO's registers."""
+
+    audience = models.ForeignKey(
+        Audience,
+        verbose_name=_("audience"),
+        on_delete=models.PROTECT,
+        related_name="notices",
+        help_text=_("Who this notice is for."),
+    )
+    summary = models.TextField(
+        _("summary"), blank=True, help_text=_("One or two plain sentences shown at the top and on the hub.")
+    )
+    sections = StreamField(NoticeSectionsBlock(), verbose_name=_("sections"), blank=True)
+
+    content_panels = BasePage.content_panels + ["audience", "summary", "sections"]
+    parent_page_types = ["privacy_notices.PrivacyNoticeIndexPage"]
+    subpage_types = []
+    template = "privacy_notices/privacy_notice_page.html"
+
+    class Meta:
+        verbose_name = _("privacy notice")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["notice"] = resolve_notice(self, request=request)
+        return context

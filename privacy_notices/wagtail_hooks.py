@@ -1,0 +1,60 @@
+from django.utils.translation import gettext_lazy as _
+from retention_schedule.admin_views import InUseAwareDeleteView
+from wagtail.admin.ui.tables import Column, LiveStatusTagColumn, UpdatedAtColumn
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from .registers import Audience, CookieDeclaration, Processor
+
+
+class ProcessorViewSet(SnippetViewSet):
+    model = Processor
+    icon = "group"
+    menu_label = _("Processors and recipients")
+    delete_view_class = InUseAwareDeleteView
+    list_display = [
+        "name",
+        "service",
+        "role",
+        Column("countries_text", label=_("Data held in"), accessor="countries_text"),
+        "transfer_safeguard",
+        UpdatedAtColumn(),
+        LiveStatusTagColumn(),
+    ]
+    list_filter = ["role", "transfer_safeguard", "live"]
+    search_fields = ["name", "service", "slug"]
+    ordering = ["name"]
+
+
+class CookieDeclarationViewSet(SnippetViewSet):
+    model = CookieDeclaration
+    icon = "tasks"
+    menu_label = _("Cookies")
+    delete_view_class = InUseAwareDeleteView
+    list_display = ["name", "category", "provider", "lifetime", "party", UpdatedAtColumn(), LiveStatusTagColumn()]
+    list_filter = ["category", "party", "live"]
+    search_fields = ["name", "purpose"]
+    ordering = ["category", "name"]
+
+    def get_queryset(self, request):
+        return CookieDeclaration.objects.select_related("provider")
+
+
+class AudienceViewSet(SnippetViewSet):
+    model = Audience
+    icon = "user"
+    menu_label = _("Audiences")
+    list_display = ["name", "slug", "data_subject"]
+    list_filter = ["data_subject"]
+    search_fields = ["name"]
+
+
+class PrivacyRegistersGroup(SnippetViewSetGroup):
+    items = (ProcessorViewSet, CookieDeclarationViewSet, AudienceViewSet)
+    menu_icon = "lock"
+    menu_label = _("Privacy registers")
+    menu_name = "privacy-registers"
+    menu_order = 300
+
+
+register_snippet(PrivacyRegistersGroup)

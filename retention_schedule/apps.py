@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RetentionScheduleConfig(AppConfig):
+    name = "retention_schedule"
+    label = "retention_schedule"
+    verbose_name = _("Retention schedule")
+    # Set here so host projects with another DEFAULT_AUTO_FIELD get no stray migrations.
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import in_use
+
+        in_use.connect_delete_guard(self.get_model("RetentionRule"))
