@@ -31,7 +31,9 @@ class PersonalDataBlock(blocks.StructBlock):
     heading = heading_block(_("The information we collect"))
     intro = intro_block()
     categories = blocks.ListBlock(DataCategoryBlock(), label=_("kinds of information"), min_num=1)
-    source = blocks.ChoiceBlock(label=_("where it comes from"), choices=DataSource.choices, default=DataSource.FROM_PERSON)
+    source = blocks.ChoiceBlock(
+        label=_("where it comes from"), choices=DataSource.choices, default=DataSource.FROM_PERSON
+    )
     source_details = blocks.TextBlock(
         label=_("who else provides it"),
         required=False,
@@ -61,7 +63,9 @@ class PurposeBlock(blocks.StructBlock):
     details = blocks.TextBlock(label=_("details"), required=False)
     lawful_basis = blocks.ChoiceBlock(label=_("lawful basis"), choices=LawfulBasis.choices)
     legitimate_interests = blocks.TextBlock(
-        label=_("the legitimate interests"), required=False, help_text=_("Required when the basis is legitimate interests.")
+        label=_("the legitimate interests"),
+        required=False,
+        help_text=_("Required when the basis is legitimate interests."),
     )
     special_category_condition = blocks.ChoiceBlock(
         label=_("special category condition"),
@@ -77,7 +81,10 @@ class PurposeBlock(blocks.StructBlock):
 
     def clean(self, value):
         value = super().clean(value)
-        if value["lawful_basis"] == LawfulBasis.LEGITIMATE_INTERESTS and not (value["legitimate_interests"] or "").strip():
+        if (
+            value["lawful_basis"] == LawfulBasis.LEGITIMATE_INTERESTS
+            and not (value["legitimate_interests"] or "").strip()
+        ):
             raise StructBlockValidationError(
                 {
                     "legitimate_interests": ValidationError(

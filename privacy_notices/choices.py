@@ -39,8 +39,9 @@ class DataRight(models.TextChoices):
     RESTRICTION = "restriction", _("Restriction: limiting how it is used (Article 18)")
     PORTABILITY = "portability", _("Portability: receiving it to reuse elsewhere (Article 20)")
     OBJECTION = "objection", _("Objection: objecting to its use (Article 21)")
-    AUTOMATED_DECISIONS = "automated_decisions", _(
-        "Not to be subject to decisions made solely by automated means (Article 22)"
+    AUTOMATED_DECISIONS = (
+        "automated_decisions",
+        _("Not to be subject to decisions made solely by automated means (Article 22)"),
     )
     WITHDRAW_CONSENT = "withdraw_consent", _("Withdrawing consent at any time (Article 7(3))")
     COMPLAIN = "complain", _("Complaining to the supervisory authority (Article 77)")

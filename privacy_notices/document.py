@@ -14,9 +14,11 @@ entry chosen on a live notice never shows its draft text.
 from dataclasses import dataclass, field
 
 from django.db.models import Case, IntegerField, Q, When
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from retention_schedule.models import RetentionRule
 from wagtail.rich_text import expand_db_html
+
+from retention_schedule.models import RetentionRule
 
 from .choices import CookieCategory, DataKind, DataRight, DataSource, LawfulBasis, SpecialCategoryCondition
 from .organisation import OrganisationSettings
@@ -179,7 +181,8 @@ def _automated_decisions(value, entries):
     uses = bool(value.get("uses_automated_decisions"))
     details = _rich_text(value.get("details"))
     if not uses and not details:
-        details = "<p>%s</p>" % _("We do not make decisions about you by automated means alone, and we do not profile you.")
+        statement = _("We do not make decisions about you by automated means alone, and we do not profile you.")
+        details = str(format_html("<p>{}</p>", statement))
     return {"uses_automated_decisions": uses, "details": details}
 
 

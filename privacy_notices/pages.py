@@ -2,8 +2,9 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from retention_schedule.page_model import base_page_model
 from wagtail.fields import RichTextField, StreamField
+
+from retention_schedule.page_model import base_page_model
 
 from .blocks import RICH_TEXT_FEATURES, HubSectionsBlock, NoticeSectionsBlock
 from .document import resolve_hub, resolve_notice

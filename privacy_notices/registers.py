@@ -5,10 +5,11 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
-from retention_schedule.periods import parse_period
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, PublishingPanel
+from wagtail.admin.panels import FieldRowPanel, MultiFieldPanel, PublishingPanel
 from wagtail.models import DraftStateMixin, LockableMixin, PreviewableMixin, RevisionMixin
 from wagtail.search import index
+
+from retention_schedule.periods import parse_period
 
 from .choices import CookieCategory, CookieParty, DataSubjectTerm, ProcessorRole, TransferSafeguard
 

@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Max
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, PublishingPanel
+from wagtail.admin.panels import FieldRowPanel, MultiFieldPanel, PublishingPanel
 from wagtail.fields import RichTextField
 from wagtail.models import DraftStateMixin, LockableMixin, PreviewableMixin, RevisionMixin
 from wagtail.search import index
@@ -49,7 +49,10 @@ class RetentionRule(DraftStateMixin, LockableMixin, RevisionMixin, PreviewableMi
         _("record class"), max_length=200, help_text=_("What is kept, e.g. “Complaint case files”.")
     )
     business_function = models.CharField(
-        _("business function"), max_length=100, blank=True, help_text=_("Groups rules on the schedule, e.g. Complaints.")
+        _("business function"),
+        max_length=100,
+        blank=True,
+        help_text=_("Groups rules on the schedule, e.g. Complaints."),
     )
     description = models.TextField(_("description"), blank=True)
     data_categories = models.TextField(

@@ -1,0 +1,51 @@
+"""The README's examples work: its commands exist, its settings are the demo's, its addresses serve."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text()
+
+
+def code_blocks(language):
+    return re.findall(rf"```{language}\n(.*?)```", README, flags=re.S)
+
+
+def test_every_make_command_in_the_readme_is_a_makefile_target():
+    targets = set(re.findall(r"^([a-z-]+):", (ROOT / "Makefile").read_text(), flags=re.M))
+    shown = set(re.findall(r"\bmake ([a-z-]+)", README))
+    assert {"demo", "test"} <= shown
+    assert shown <= targets
+
+
+def test_the_installed_apps_example_matches_the_demo_project():
+    example = next(block for block in code_blocks("python") if "INSTALLED_APPS" in block)
+    apps = re.findall(r'"([\w.]+)"', example)
+    assert apps == ["privacy_notices", "retention_schedule", "wagtail.contrib.settings", "django_countries"]
+    assert set(apps) <= set(settings.INSTALLED_APPS)
+    installed = list(settings.INSTALLED_APPS)
+    # The plugin's apps come before wagtail core (after any swapped base page app).
+    assert installed.index("privacy_notices") < installed.index("wagtail")
+
+
+def test_the_production_settings_read_the_variables_the_readme_lists():
+    production = (ROOT / "site/privacy_site/settings/production.py").read_text()
+    for variable in ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DJANGO_CSRF_TRUSTED_ORIGINS"):
+        assert variable in README and variable in production
+    assert "DATABASE_URL" in (ROOT / "site/privacy_site/settings/base.py").read_text()
+
+
+@pytest.mark.django_db
+def test_the_demo_addresses_in_the_readme_serve(client):
+    call_command("load_demo_content", verbosity=0)
+    paths = re.findall(r"http://127\.0\.0\.1:8000(/[\w/-]*)", README)
+    assert "/privacy/" in paths and "/retention-schedule/" in paths
+    for path in paths:
+        if path.startswith("/admin/"):
+            assert client.get(path).status_code == 302  # to the login page
+        else:
+            assert client.get(path).status_code == 200, path
