@@ -14,6 +14,7 @@ entry chosen on a live notice never shows its draft text.
 from dataclasses import dataclass, field
 
 from django.db.models import Case, IntegerField, Q, When
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from wagtail.rich_text import expand_db_html
@@ -77,6 +78,11 @@ class LiveEntries:
     processors: dict[int, dict]
     rules: dict[int, dict]
     cookies: list[tuple[int, str, dict]]  # (pk, category, public data)
+    processor_order: list[int] = field(default_factory=list)
+
+    def processors_in_order(self) -> list[dict]:
+        seen = dict.fromkeys(pk for pk in self.processor_order if pk in self.processors)
+        return [self.processors[pk] for pk in seen]
 
     @classmethod
     def fetch(cls, refs: RegisterReferences) -> "LiveEntries":
@@ -98,7 +104,7 @@ class LiveEntries:
                 .order_by(category_order, "name")
             )
             cookies = [(c.pk, c.category, c.as_public_data()) for c in queryset]
-        return cls(processors=processors, rules=rules, cookies=cookies)
+        return cls(processors=processors, rules=rules, cookies=cookies, processor_order=refs.processors)
 
 
 def _personal_data(value, entries):
@@ -158,10 +164,11 @@ def _retention(value, entries):
 
 
 def _transfers(value, entries):
-    # Every processor this notice shares with whose data leaves the UK, once each.
+    # Every processor this notice shares with whose data leaves the UK, once each,
+    # in the order the sharing sections list them.
     return {
         "intro": _rich_text(value.get("intro")),
-        "processors": [p for p in entries.processors.values() if p["third_countries"]],
+        "processors": [p for p in entries.processors_in_order() if p["third_countries"]],
     }
 
 
@@ -233,7 +240,8 @@ def organisation_data(page, request=None) -> dict:
 
 
 def _date(value):
-    return value.date().isoformat() if value else None
+    """The calendar date where the site is (TIME_ZONE), not in UTC: 00:30 in London in June is that day."""
+    return timezone.localdate(value).isoformat() if value else None
 
 
 def resolve_notice(page, request=None) -> dict:

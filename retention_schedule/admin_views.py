@@ -15,10 +15,24 @@ class InUseAwareDeleteView(DeleteView):
     """
 
     template_name = "retention_schedule/admin/confirm_delete.html"
+    # The template a snippet viewset falls back to: it cannot show the refusal.
+    generic_template_name = "wagtailsnippets/snippets/delete.html"
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
         self.live_uses = live_uses([self.object]).get(self.object.pk, [])
+
+    def get_template_names(self):
+        """The viewset's templates, with ours in place of Wagtail's generic one.
+
+        A snippet viewset passes this view its own template list, ending in
+        Wagtail's generic delete template, which would hide the refusal. A
+        host project's template for one model still wins (extend ours there).
+        """
+        names = [name for name in super().get_template_names() if name != self.generic_template_name]
+        if type(self).template_name not in names:
+            names.append(type(self).template_name)
+        return names
 
     def form_valid(self, form):
         if self.live_uses:

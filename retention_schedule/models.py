@@ -26,6 +26,14 @@ class DisposalAction(models.TextChoices):
     ARCHIVE = "archive", _("Transfer to archive")
 
 
+# What has happened to the records, for tables ("What happens then: Deleted").
+_ACTION_OUTCOMES = {
+    DisposalAction.DELETE: _("Deleted"),
+    DisposalAction.ANONYMISE: _("Anonymised"),
+    DisposalAction.REVIEW: _("Reviewed"),
+    DisposalAction.ARCHIVE: _("Transferred to the archive"),
+}
+
 # How each action reads at the end of a plain-English summary ("..., then deleted").
 _ACTION_PHRASES = {
     DisposalAction.DELETE: _("then deleted"),
@@ -145,6 +153,13 @@ class RetentionRule(DraftStateMixin, LockableMixin, RevisionMixin, PreviewableMi
                 errors["trigger"] = _("Say what the period counts from, e.g. “the closure of the case”.")
         elif self.period:
             errors["period"] = _("Leave the period empty: this rule has no fixed period.")
+        if self.period_type == PeriodType.PERMANENT and self.disposal_action in (
+            DisposalAction.DELETE,
+            DisposalAction.ANONYMISE,
+        ):
+            errors["disposal_action"] = _(
+                "Records kept permanently are not deleted or anonymised: choose “Transfer to archive” or “Review”."
+            )
         if self.period_type == PeriodType.UNTIL_EVENT and not self.criteria.strip():
             errors["criteria"] = _("Describe the criteria used to decide how long these records are kept.")
         if errors:
@@ -187,7 +202,7 @@ class RetentionRule(DraftStateMixin, LockableMixin, RevisionMixin, PreviewableMi
             "trigger": self.trigger,
             "criteria": self.criteria,
             "disposal_action": self.disposal_action,
-            "disposal_action_text": str(DisposalAction(self.disposal_action).label),
+            "disposal_action_text": str(_ACTION_OUTCOMES[DisposalAction(self.disposal_action)]),
             "exceptions": self.exceptions,
             "authority": self.authority,
             "summary": self.summary(),

@@ -28,6 +28,9 @@ class RetentionRuleViewSet(SnippetViewSet):
     ]
     list_filter = ["period_type", "disposal_action", "business_function", "live"]
     search_fields = ["record_class", "code", "description", "data_categories"]
+    # Search these fields with the ORM: the SQLite search backend fails on a search
+    # limited to chosen fields ("no such column", wagtail/django-modelsearch#47).
+    search_backend_name = None
     ordering = ["business_function", "record_class"]
 
 

@@ -186,3 +186,25 @@ def test_query_count_is_the_same_for_1_and_200_linked_entries(
     assert len(by_type["cookies"]["cookie_groups"][0]["cookies"]) == 200
     assert len(by_type["transfers"]["processors"]) == 200
     assert len({s["type"]: s for s in few_document["sections"]}["sharing"]["processors"]) == 1
+
+
+def test_last_updated_is_the_date_in_the_sites_time_zone(make_notice):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    notice = make_notice()
+    # 23:30 UTC on 30 June is 00:30 on 1 July in London (BST).
+    PrivacyNoticePage.objects.filter(pk=notice.pk).update(
+        last_published_at=datetime(2026, 6, 30, 23, 30, tzinfo=ZoneInfo("UTC"))
+    )
+    assert resolve_notice(PrivacyNoticePage.objects.get(pk=notice.pk))["last_updated"] == "2026-07-01"
+
+
+def test_transfers_follow_the_order_the_sharing_section_chose(make_notice, make_processor):
+    zeta = make_processor(name="Zeta", countries=["US"], transfer_safeguard="idta")
+    alpha = make_processor(name="Alpha", countries=["IN"], transfer_safeguard="idta")
+    notice = make_notice(
+        [section("sharing", heading="Who", processors=[zeta.pk, alpha.pk]), section("transfers", heading="Abroad")]
+    )
+    transfers = {s["type"]: s for s in resolve_notice(notice)["sections"]}["transfers"]
+    assert [p["name"] for p in transfers["processors"]] == ["Zeta", "Alpha"]

@@ -93,3 +93,12 @@ def test_processor_countries_survive_a_revision_round_trip(make_processor):
     processor = make_processor(name="Hotjar", countries=["MT", "US"], transfer_safeguard="uk_us_data_bridge")
     restored = processor.latest_revision.as_object()
     assert [c.code for c in restored.countries] == ["MT", "US"]
+
+
+@pytest.mark.parametrize("action", ["delete", "anonymise"])
+def test_records_kept_permanently_cannot_be_deleted_at_the_end(action):
+    permanent = rule(period_type="permanent", period="", disposal_action=action)
+    assert "Transfer to archive" in errors_of(permanent)["disposal_action"][0]
+    permanent.disposal_action = "archive"
+    permanent.full_clean()
+    assert permanent.as_public_data()["disposal_action_text"] == "Transferred to the archive"
