@@ -15,5 +15,3 @@ class PrivacyNoticesConfig(AppConfig):
         from . import usage
 
         in_use.register_finder(usage.live_notices_showing)
-        in_use.connect_delete_guard(self.get_model("Processor"))
-        in_use.connect_delete_guard(self.get_model("CookieDeclaration"))

@@ -5,13 +5,18 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
-from wagtail.admin.panels import FieldRowPanel, MultiFieldPanel, PublishingPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, PublishingPanel
 from wagtail.models import DraftStateMixin, LockableMixin, PreviewableMixin, RevisionMixin
 from wagtail.search import index
 
+from retention_schedule.in_use import RefuseDeleteWhileInUse
 from retention_schedule.periods import parse_period
 
 from .choices import CookieCategory, CookieParty, DataSubjectTerm, ProcessorRole, TransferSafeguard
+
+def slug_panel():
+    # Required even on drafts: the code is unique, so two blank drafts would clash.
+    return FieldPanel("slug", required_on_save=True)
 
 # The UK is where the controller is: data held only here is not a transfer.
 HOME_COUNTRY = "GB"
@@ -51,8 +56,10 @@ class Audience(index.Indexed, models.Model):
         }
 
 
-class RegisterEntry(DraftStateMixin, LockableMixin, RevisionMixin, PreviewableMixin, index.Indexed, models.Model):
-    """What every register entry shares: drafts, revisions, locking, previews, a stable slug."""
+class RegisterEntry(
+    RefuseDeleteWhileInUse, DraftStateMixin, LockableMixin, RevisionMixin, PreviewableMixin, index.Indexed, models.Model
+):
+    """What every register entry shares: drafts, revisions, locking, previews, a stable slug, delete protection."""
 
     slug = models.SlugField(
         _("code"),
@@ -110,7 +117,7 @@ class Processor(RegisterEntry):
 
     panels = [
         MultiFieldPanel(
-            [FieldRowPanel(["name", "slug"]), "service", "role", "purposes", "data_categories"],
+            [FieldRowPanel(["name", slug_panel()]), "service", "role", "purposes", "data_categories"],
             heading=_("Who and why"),
         ),
         MultiFieldPanel(
@@ -129,6 +136,7 @@ class Processor(RegisterEntry):
         index.SearchField("service"),
         index.SearchField("slug"),
         index.AutocompleteField("name"),
+        index.AutocompleteField("slug"),
         index.FilterField("role"),
         index.FilterField("live"),
     ]
@@ -181,8 +189,19 @@ SESSION = "session"
 
 
 def validate_cookie_lifetime(value: str) -> None:
-    if value.strip().lower() != SESSION:
+    if value.strip().lower() == SESSION:
+        return
+    try:
         parse_period(value, allow_time=True)
+    except ValidationError:
+        raise ValidationError(
+            _(
+                "“%(value)s” is not a cookie lifetime. Write “session” for a cookie that goes when the browser "
+                "closes, or an ISO 8601 duration such as P2Y (2 years), P1D (1 day) or PT30M (30 minutes)."
+            ),
+            code="invalid_lifetime",
+            params={"value": value},
+        ) from None
 
 
 class CookieDeclaration(RegisterEntry):
@@ -214,7 +233,7 @@ class CookieDeclaration(RegisterEntry):
     preview_template = "privacy_notices/previews/cookie.html"
 
     panels = [
-        FieldRowPanel(["name", "slug"]),
+        FieldRowPanel(["name", slug_panel()]),
         "provider",
         "purpose",
         FieldRowPanel(["category", "party"]),

@@ -1,8 +1,9 @@
 from django.utils.translation import gettext_lazy as _
-from retention_schedule.admin_views import InUseAwareDeleteView
 from wagtail.admin.ui.tables import Column, LiveStatusTagColumn, UpdatedAtColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from retention_schedule.admin_views import InUseAwareDeleteView
 
 from .registers import Audience, CookieDeclaration, Processor
 
@@ -23,6 +24,10 @@ class ProcessorViewSet(SnippetViewSet):
     ]
     list_filter = ["role", "transfer_safeguard", "live"]
     search_fields = ["name", "service", "slug"]
+    # Search these fields with the ORM (every viewset here does): registers are
+    # small, and the SQLite search backend fails on a search limited to chosen
+    # fields ("no such column", wagtail/django-modelsearch#47).
+    search_backend_name = None
     ordering = ["name"]
 
 
@@ -34,6 +39,7 @@ class CookieDeclarationViewSet(SnippetViewSet):
     list_display = ["name", "category", "provider", "lifetime", "party", UpdatedAtColumn(), LiveStatusTagColumn()]
     list_filter = ["category", "party", "live"]
     search_fields = ["name", "purpose"]
+    search_backend_name = None
     ordering = ["category", "name"]
 
     def get_queryset(self, request):
@@ -47,6 +53,7 @@ class AudienceViewSet(SnippetViewSet):
     list_display = ["name", "slug", "data_subject"]
     list_filter = ["data_subject"]
     search_fields = ["name"]
+    search_backend_name = None
 
 
 class PrivacyRegistersGroup(SnippetViewSetGroup):

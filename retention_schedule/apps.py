@@ -8,8 +8,3 @@ class RetentionScheduleConfig(AppConfig):
     verbose_name = _("Retention schedule")
     # Set here so host projects with another DEFAULT_AUTO_FIELD get no stray migrations.
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self):
-        from . import in_use
-
-        in_use.connect_delete_guard(self.get_model("RetentionRule"))

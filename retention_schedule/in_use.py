@@ -9,13 +9,17 @@ use.
 
 This module knows nothing of the apps that register finders, which keeps
 ``retention_schedule`` independent of ``privacy_notices``.
+
+The refusal happens in ``delete()`` (of the model and of its querysets), before
+Django opens its delete transaction, as Django's own ``ProtectedError`` does: a
+caller that catches it can go on using its transaction.
 """
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.db import models
 from django.db.models.deletion import ProtectedError
-from django.db.models.signals import pre_delete
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
@@ -69,12 +73,29 @@ class EntryInUse(ProtectedError):
         self.uses = uses
 
 
-def _refuse_delete_in_use(sender, instance, **kwargs):
-    uses = live_uses([instance]).get(instance.pk)
-    if uses:
-        raise EntryInUse(instance, uses)
+def refuse_if_in_use(entries) -> None:
+    """Raise ``EntryInUse`` for the first of ``entries`` that live content shows."""
+    entries = list(entries)
+    uses = live_uses(entries)
+    for entry in entries:
+        if entry.pk in uses:
+            raise EntryInUse(entry, uses[entry.pk])
 
 
-def connect_delete_guard(model) -> None:
-    """Refuse ``delete()`` (single or queryset) of ``model`` rows still shown live."""
-    pre_delete.connect(_refuse_delete_in_use, sender=model, dispatch_uid=f"in_use_guard_{model._meta.label}")
+class InUseGuardedQuerySet(models.QuerySet):
+    def delete(self):
+        refuse_if_in_use(self)
+        return super().delete()
+
+
+class RefuseDeleteWhileInUse(models.Model):
+    """Model mixin: ``delete()``, single or on a queryset, refuses entries that live content shows."""
+
+    objects = InUseGuardedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def delete(self, *args, **kwargs):
+        refuse_if_in_use([self])
+        return super().delete(*args, **kwargs)

@@ -4,11 +4,12 @@ from django.db import models
 from django.db.models import Max
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldRowPanel, MultiFieldPanel, PublishingPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, PublishingPanel
 from wagtail.fields import RichTextField
 from wagtail.models import DraftStateMixin, LockableMixin, PreviewableMixin, RevisionMixin
 from wagtail.search import index
 
+from .in_use import RefuseDeleteWhileInUse
 from .page_model import base_page_model
 from .periods import parse_period, validate_period
 
@@ -43,7 +44,9 @@ _ACTION_PHRASES = {
 }
 
 
-class RetentionRule(DraftStateMixin, LockableMixin, RevisionMixin, PreviewableMixin, index.Indexed, models.Model):
+class RetentionRule(
+    RefuseDeleteWhileInUse, DraftStateMixin, LockableMixin, RevisionMixin, PreviewableMixin, index.Indexed, models.Model
+):
     """One record class in the retention schedule: how long it is kept and what happens then."""
 
     code = models.CharField(
@@ -102,7 +105,8 @@ class RetentionRule(DraftStateMixin, LockableMixin, RevisionMixin, PreviewableMi
     panels = [
         MultiFieldPanel(
             [
-                FieldRowPanel(["code", "business_function"]),
+                # Required even on drafts: the code is unique, so two blank drafts would clash.
+                FieldRowPanel([FieldPanel("code", required_on_save=True), "business_function"]),
                 "record_class",
                 "description",
                 "data_categories",
@@ -126,6 +130,7 @@ class RetentionRule(DraftStateMixin, LockableMixin, RevisionMixin, PreviewableMi
     search_fields = [
         index.SearchField("record_class"),
         index.SearchField("code"),
+        index.AutocompleteField("code"),
         index.SearchField("description"),
         index.SearchField("data_categories"),
         index.AutocompleteField("record_class"),
