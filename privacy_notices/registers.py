@@ -14,9 +14,11 @@ from retention_schedule.periods import parse_period
 
 from .choices import CookieCategory, CookieParty, DataSubjectTerm, ProcessorRole, TransferSafeguard
 
+
 def slug_panel():
     # Required even on drafts: the code is unique, so two blank drafts would clash.
     return FieldPanel("slug", required_on_save=True)
+
 
 # The UK is where the controller is: data held only here is not a transfer.
 HOME_COUNTRY = "GB"
