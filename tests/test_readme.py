@@ -49,3 +49,9 @@ def test_the_demo_addresses_in_the_readme_serve(client):
             assert client.get(path).status_code == 302  # to the login page
         else:
             assert client.get(path).status_code == 200, path
+
+
+def test_the_demo_front_door_is_the_hub(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/privacy/"
