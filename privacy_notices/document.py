@@ -17,6 +17,7 @@ from django.db.models import Case, IntegerField, Q, When
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from wagtail.rich_text import expand_db_html
 
 from retention_schedule.models import RetentionRule
@@ -107,6 +108,14 @@ class LiveEntries:
         return cls(processors=processors, rules=rules, cookies=cookies, processor_order=refs.processors)
 
 
+# The public reads a notice addressed to "you"; the admin's labels speak of "the person".
+_SOURCE_FOR_THE_PUBLIC = {
+    DataSource.FROM_PERSON: _lazy("From you"),
+    DataSource.FROM_OTHERS: _lazy("From other people and organisations"),
+    DataSource.BOTH: _lazy("From you, and from other people and organisations"),
+}
+
+
 def _personal_data(value, entries):
     source = value.get("source") or DataSource.FROM_PERSON
     return {
@@ -121,7 +130,7 @@ def _personal_data(value, entries):
             for c in _items(value.get("categories"))
         ],
         "source": source,
-        "source_text": str(DataSource(source).label),
+        "source_text": str(_SOURCE_FOR_THE_PUBLIC[DataSource(source)]),
         "source_details": value.get("source_details", ""),
         "requirement": value.get("requirement", ""),
     }

@@ -208,3 +208,20 @@ def test_transfers_follow_the_order_the_sharing_section_chose(make_notice, make_
     )
     transfers = {s["type"]: s for s in resolve_notice(notice)["sections"]}["transfers"]
     assert [p["name"] for p in transfers["processors"]] == ["Zeta", "Alpha"]
+
+
+def test_where_data_comes_from_is_said_to_the_reader(make_notice):
+    notice = make_notice(
+        [
+            section(
+                "personal_data",
+                heading="What we collect",
+                categories=[{"name": "Your complaint", "kind": "ordinary"}],
+                source="both",
+                source_details="The care service you complained about.",
+            )
+        ]
+    )
+    personal_data = resolve_notice(notice)["sections"][0]
+    assert personal_data["source_text"] == "From you, and from other people and organisations"
+    assert personal_data["categories"][0]["kind_text"] == "Personal data"
