@@ -25,6 +25,8 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Links the demo prints (logins, notification emails) use the port it serves on.
+demo: export WAGTAILADMIN_BASE_URL = http://127.0.0.1:$(PORT)
 demo: $(STAMP)
 	$(MANAGE) migrate --no-input
 	$(MANAGE) load_demo_content
