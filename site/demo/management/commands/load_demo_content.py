@@ -124,6 +124,16 @@ def markdown_to_rich_text(text: str) -> str:
     return html.replace(">\n<", "><")
 
 
+def in_menus(page_model) -> dict:
+    """Show the page in menus, where the base page model has that field.
+
+    ``show_in_menus`` belongs to Wagtail's default page model; a project that swaps
+    its base page model (WAGTAIL_PAGE_MODEL) may not have it.
+    """
+    fields = {field.name for field in page_model._meta.get_fields()}
+    return {"show_in_menus": True} if "show_in_menus" in fields else {}
+
+
 def block_id(*parts) -> str:
     return str(uuid.uuid5(BLOCK_ID_NAMESPACE, "/".join(str(part) for part in parts)))
 
@@ -407,7 +417,7 @@ class DemoContentLoader:
         data = self.read(relative)
         self.check_keys(data, ("title", "intro"), relative)
         values = {"title": data.get("title", ""), "intro": markdown_to_rich_text(data.get("intro", ""))}
-        values["show_in_menus"] = True
+        values.update(in_menus(RetentionSchedulePage))
         return self.sync_page(root, RetentionSchedulePage, SCHEDULE_SLUG, values, relative, "pages")
 
     def load_hub(self, root):
@@ -419,7 +429,7 @@ class DemoContentLoader:
             "title": data.get("title", ""),
             "intro": markdown_to_rich_text(data.get("intro", "")),
             "sections": self.stream_data(stream_block, data.get("sections", []), relative, "hub"),
-            "show_in_menus": True,
+            **in_menus(PrivacyNoticeIndexPage),
         }
         return self.sync_page(root, PrivacyNoticeIndexPage, HUB_SLUG, values, relative, "pages")
 
