@@ -4,6 +4,18 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+def label_for(choices, value) -> str:
+    """The label of a stored choice, or the stored value itself if the choice no longer exists.
+
+    Stored content outlives code: a choice renamed or removed must not turn
+    every page that still holds it into an error.
+    """
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value or "")
+
+
 class LawfulBasis(models.TextChoices):
     """UK GDPR Article 6(1)."""
 

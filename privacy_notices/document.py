@@ -18,11 +18,20 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from wagtail.models import Site
 from wagtail.rich_text import expand_db_html
 
 from retention_schedule.models import RetentionRule
 
-from .choices import CookieCategory, DataKind, DataRight, DataSource, LawfulBasis, SpecialCategoryCondition
+from .choices import (
+    CookieCategory,
+    DataKind,
+    DataRight,
+    DataSource,
+    LawfulBasis,
+    SpecialCategoryCondition,
+    label_for,
+)
 from .organisation import OrganisationSettings
 from .registers import CookieDeclaration, Processor
 
@@ -44,8 +53,64 @@ def _ids(raw_list) -> list[int]:
     return [int(pk) for pk in _items(raw_list) if pk not in (None, "")]
 
 
-def _rich_text(html) -> str:
-    return expand_db_html(html) if html else ""
+class _RichText:
+    """Rich text waiting to be expanded; all of a document's are expanded in one pass."""
+
+    __slots__ = ("html",)
+
+    def __init__(self, html):
+        self.html = html or ""
+
+    def __bool__(self):
+        return bool(self.html.strip())
+
+
+def _rich_text(html) -> _RichText:
+    return _RichText(html)
+
+
+# Keeps the fields apart while they are expanded together; an HTML comment, so
+# Wagtail's link rewriting passes it through untouched.
+_SEPARATOR = "<!--privacy-notices:rich-text-field-->"
+
+
+def _expand_rich_text(document):
+    """Replace every pending rich text in ``document`` by its expanded HTML.
+
+    Wagtail looks up the pages and documents that rich text links to in one
+    query per link type per call, so one call for the whole document keeps the
+    cost fixed however many sections link to pages.
+    """
+    pending = []
+
+    def collect(node):
+        if isinstance(node, dict):
+            for child in node.values():
+                collect(child)
+        elif isinstance(node, list):
+            for child in node:
+                collect(child)
+        elif isinstance(node, _RichText):
+            pending.append(node)
+
+    collect(document)
+    sources = [item.html for item in pending if item.html]
+    expanded = expand_db_html(_SEPARATOR.join(sources)).split(_SEPARATOR) if sources else []
+    if len(expanded) != len(sources):  # the separator itself was in the content: expand one by one
+        expanded = [expand_db_html(html) for html in sources]
+    results = iter(expanded)
+    html_of = {id(item): (next(results) if item.html else "") for item in pending}
+
+    def replace(node):
+        if isinstance(node, dict):
+            return {key: replace(child) for key, child in node.items()}
+        if isinstance(node, list):
+            return [replace(child) for child in node]
+        if isinstance(node, _RichText):
+            return html_of[id(node)]
+        return node
+
+    return replace(document)
 
 
 @dataclass
@@ -62,6 +127,8 @@ def register_references(raw_sections) -> RegisterReferences:
     refs = RegisterReferences()
     for section in raw_sections:
         value = section.get("value") or {}
+        if not isinstance(value, dict):  # an old storage format of a block: shows no entries
+            continue
         if section["type"] == "sharing":
             refs.processors += _ids(value.get("processors"))
         elif section["type"] == "retention":
@@ -125,12 +192,12 @@ def _personal_data(value, entries):
                 "name": c.get("name", ""),
                 "details": c.get("details", ""),
                 "kind": c.get("kind") or DataKind.ORDINARY,
-                "kind_text": str(DataKind(c.get("kind") or DataKind.ORDINARY).label),
+                "kind_text": label_for(DataKind, c.get("kind") or DataKind.ORDINARY),
             }
             for c in _items(value.get("categories"))
         ],
         "source": source,
-        "source_text": str(_SOURCE_FOR_THE_PUBLIC[DataSource(source)]),
+        "source_text": str(_SOURCE_FOR_THE_PUBLIC.get(source, source)),
         "source_details": value.get("source_details", ""),
         "requirement": value.get("requirement", ""),
     }
@@ -145,10 +212,10 @@ def _purposes(value, entries):
                 "purpose": p.get("purpose", ""),
                 "details": p.get("details", ""),
                 "lawful_basis": p.get("lawful_basis", ""),
-                "lawful_basis_text": str(LawfulBasis(p["lawful_basis"]).label) if p.get("lawful_basis") else "",
+                "lawful_basis_text": label_for(LawfulBasis, p.get("lawful_basis")),
                 "legitimate_interests": p.get("legitimate_interests", ""),
                 "special_category_condition": condition,
-                "special_category_condition_text": str(SpecialCategoryCondition(condition).label) if condition else "",
+                "special_category_condition_text": label_for(SpecialCategoryCondition, condition),
                 "criminal_offence_condition": p.get("criminal_offence_condition", ""),
             }
         )
@@ -234,6 +301,8 @@ def resolve_sections(raw_sections, entries: LiveEntries) -> list[dict]:
         if resolver is None:  # a block type removed from the code: skip, never fail the page
             continue
         value = raw.get("value") or {}
+        if not isinstance(value, dict):  # an old storage format of a block: skip, never fail the page
+            continue
         section = {"type": raw["type"], "id": raw.get("id"), "heading": value.get("heading", "")}
         section.update(resolver(value, entries))
         sections.append(section)
@@ -241,10 +310,15 @@ def resolve_sections(raw_sections, entries: LiveEntries) -> list[dict]:
 
 
 def organisation_data(page, request=None) -> dict:
+    """The organisation settings of the page's site (or the default site; blank if there is none).
+
+    Snapshots and exports resolve notices without a request, and a page may sit
+    outside any site's tree, so neither may be an error.
+    """
     if request is not None:
-        settings = OrganisationSettings.for_request(request)
-    else:
-        settings = OrganisationSettings.for_site(page.get_site())
+        return OrganisationSettings.for_request(request).as_public_data()
+    site = page.get_site() or Site.objects.filter(is_default_site=True).first()
+    settings = OrganisationSettings.for_site(site) if site else OrganisationSettings()
     return settings.as_public_data()
 
 
@@ -261,7 +335,7 @@ def resolve_notice(page, request=None) -> dict:
     """
     raw_sections = list(page.sections.raw_data)
     entries = LiveEntries.fetch(register_references(raw_sections))
-    return {
+    document = {
         "type": DOCUMENT_TYPE,
         "title": page.title,
         "slug": page.slug,
@@ -273,6 +347,7 @@ def resolve_notice(page, request=None) -> dict:
         "organisation": organisation_data(page, request),
         "sections": resolve_sections(raw_sections, entries),
     }
+    return _expand_rich_text(document)
 
 
 def resolve_hub(page, request=None) -> dict:
@@ -288,7 +363,7 @@ def resolve_hub(page, request=None) -> dict:
         .order_by("audience__name", "title")
     )
     raw_sections = list(page.sections.raw_data)
-    return {
+    document = {
         "type": "PrivacyNoticeIndex",
         "title": page.title,
         "url": page.get_url(request=request) if page.pk else None,
@@ -304,5 +379,7 @@ def resolve_hub(page, request=None) -> dict:
             }
             for notice in notices
         ],
-        "sections": resolve_sections(raw_sections, LiveEntries.fetch(register_references(raw_sections))),
+        # Hub sections never choose register entries.
+        "sections": resolve_sections(raw_sections, LiveEntries(processors={}, rules={}, cookies=[])),
     }
+    return _expand_rich_text(document)

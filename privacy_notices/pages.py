@@ -3,6 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.fields import RichTextField, StreamField
+from wagtail.search import index
 
 from retention_schedule.page_model import base_page_model
 
@@ -25,6 +26,7 @@ class PrivacyNoticeIndexPage(BasePage):
     )
 
     content_panels = BasePage.content_panels + ["intro", "sections"]
+    search_fields = BasePage.search_fields + [index.SearchField("intro"), index.SearchField("sections")]
     subpage_types = ["privacy_notices.PrivacyNoticePage"]
     template = "privacy_notices/privacy_notice_index_page.html"
 
@@ -53,6 +55,7 @@ class PrivacyNoticePage(BasePage):
     sections = StreamField(NoticeSectionsBlock(), verbose_name=_("sections"), blank=True)
 
     content_panels = BasePage.content_panels + ["audience", "summary", "sections"]
+    search_fields = BasePage.search_fields + [index.SearchField("summary"), index.SearchField("sections")]
     parent_page_types = ["privacy_notices.PrivacyNoticeIndexPage"]
     subpage_types = []
     template = "privacy_notices/privacy_notice_page.html"

@@ -12,7 +12,7 @@ from wagtail.search import index
 from retention_schedule.in_use import RefuseDeleteWhileInUse
 from retention_schedule.periods import parse_period
 
-from .choices import CookieCategory, CookieParty, DataSubjectTerm, ProcessorRole, TransferSafeguard
+from .choices import CookieCategory, CookieParty, DataSubjectTerm, ProcessorRole, TransferSafeguard, label_for
 
 
 def slug_panel():
@@ -154,6 +154,13 @@ class Processor(RegisterEntry):
     def countries_text(self) -> str:
         return ", ".join(str(country.name) for country in self.countries)
 
+    def transfer_safeguard_text(self) -> str:
+        # An empty safeguard reads "None needed: data stays in the UK", which is
+        # false where data leaves the UK (rows written without clean(), e.g. imports).
+        if not self.transfer_safeguard and self.third_countries():
+            return gettext("Not stated")
+        return label_for(TransferSafeguard, self.transfer_safeguard)
+
     def third_countries(self) -> list:
         return [country for country in self.countries if country.code != HOME_COUNTRY]
 
@@ -175,13 +182,13 @@ class Processor(RegisterEntry):
             "name": self.name,
             "service": self.service,
             "role": self.role,
-            "role_text": str(ProcessorRole(self.role).label),
+            "role_text": label_for(ProcessorRole, self.role),
             "purposes": self.purposes,
             "data_categories": self.data_categories,
             "countries": [{"code": c.code, "name": str(c.name)} for c in self.countries],
             "third_countries": [{"code": c.code, "name": str(c.name)} for c in self.third_countries()],
             "transfer_safeguard": self.transfer_safeguard,
-            "transfer_safeguard_text": str(TransferSafeguard(self.transfer_safeguard).label),
+            "transfer_safeguard_text": self.transfer_safeguard_text(),
             "safeguard_details": self.safeguard_details,
             "privacy_notice_url": self.privacy_notice_url,
         }
@@ -270,7 +277,10 @@ class CookieDeclaration(RegisterEntry):
     def lifetime_text(self) -> str:
         if self.lifetime == SESSION:
             return gettext("When you close your browser")
-        return parse_period(self.lifetime, allow_time=True).describe()
+        try:
+            return parse_period(self.lifetime, allow_time=True).describe()
+        except ValidationError:  # a row written without validation: show what is stored
+            return self.lifetime
 
     def as_public_data(self) -> dict:
         """Public fields; the provider must be live or it is shown as unnamed (never its draft)."""
@@ -282,9 +292,9 @@ class CookieDeclaration(RegisterEntry):
             "provider_slug": provider.slug if provider else None,
             "purpose": self.purpose,
             "category": self.category,
-            "category_text": str(CookieCategory(self.category).label),
+            "category_text": label_for(CookieCategory, self.category),
             "lifetime": self.lifetime,
             "lifetime_text": self.lifetime_text(),
             "party": self.party,
-            "party_text": str(CookieParty(self.party).label),
+            "party_text": label_for(CookieParty, self.party),
         }

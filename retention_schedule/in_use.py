@@ -57,7 +57,7 @@ def live_uses(entries: Iterable) -> dict[int, list[Use]]:
 
 
 def refusal_message(entry, uses: list[Use]) -> str:
-    titles = get_text_list([f"“{use.title}”" for use in uses], _("and"))
+    titles = get_text_list([_("“%(title)s”") % {"title": use.title} for use in uses], _("and"))
     return _(
         "“%(entry)s” cannot be deleted because it is shown on %(titles)s. "
         "Remove it from those notices and publish them first."

@@ -174,21 +174,28 @@ class RetentionRule(
 
     @property
     def parsed_period(self):
-        """The period as a ``Period``, or None when the rule has no fixed period."""
+        """The period as a ``Period``, or None when the rule has no fixed period (or an unreadable one)."""
         if self.period_type != PeriodType.FIXED or not self.period:
             return None
-        return parse_period(self.period)
+        try:
+            return parse_period(self.period)
+        except ValidationError:  # a row written without validation: never fail a public page
+            return None
+
+    def period_text(self) -> str:
+        period = self.parsed_period
+        return period.describe() if period else self.period
 
     def summary(self) -> str:
         """The rule in plain English, e.g. "2 years from the closure of the case, then deleted"."""
-        action = _ACTION_PHRASES[DisposalAction(self.disposal_action)]
+        action = _ACTION_PHRASES.get(self.disposal_action, self.disposal_action)
         if self.period_type == PeriodType.PERMANENT:
             return gettext("Kept permanently")
         if self.period_type == PeriodType.UNTIL_EVENT:
             until = self.trigger or self.criteria
             return gettext("Until %(event)s, %(action)s") % {"event": until, "action": action}
         return gettext("%(period)s from %(trigger)s, %(action)s") % {
-            "period": self.parsed_period.describe(),
+            "period": self.period_text(),
             "trigger": self.trigger,
             "action": action,
         }
@@ -203,11 +210,11 @@ class RetentionRule(
             "data_categories": self.data_categories,
             "period_type": self.period_type,
             "period": self.period or None,
-            "period_text": self.parsed_period.describe() if self.parsed_period else None,
+            "period_text": self.period_text() or None,
             "trigger": self.trigger,
             "criteria": self.criteria,
             "disposal_action": self.disposal_action,
-            "disposal_action_text": str(_ACTION_OUTCOMES[DisposalAction(self.disposal_action)]),
+            "disposal_action_text": str(_ACTION_OUTCOMES.get(self.disposal_action, self.disposal_action)),
             "exceptions": self.exceptions,
             "authority": self.authority,
             "summary": self.summary(),
@@ -233,6 +240,8 @@ class RetentionSchedulePage(base_page_model()):
     intro = RichTextField(_("introduction"), blank=True)
 
     content_panels = base_page_model().content_panels + ["intro"]
+    search_fields = base_page_model().search_fields + [index.SearchField("intro")]
+    subpage_types = []
 
     template = "retention_schedule/retention_schedule_page.html"
 
@@ -243,8 +252,14 @@ class RetentionSchedulePage(base_page_model()):
         context = super().get_context(request, *args, **kwargs)
         rules = [rule.as_public_data() for rule in RetentionRule.objects.filter(live=True)]
         groups: dict[str, list[dict]] = {}
+        ungrouped = []
         for rule in rules:
-            groups.setdefault(rule["business_function"] or gettext("Other records"), []).append(rule)
+            if rule["business_function"]:
+                groups.setdefault(rule["business_function"], []).append(rule)
+            else:
+                ungrouped.append(rule)
+        if ungrouped:  # after the named functions, not first as an empty string sorts
+            groups[gettext("Other records")] = ungrouped
         context["rule_groups"] = groups
         context["rule_count"] = len(rules)
         context["last_updated"] = schedule_last_updated()

@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from privacy_notices.models import Audience
 from retention_schedule.models import RetentionRule, RetentionSchedulePage
+from tests.conftest import section
 from tests.test_document import _link_many
 
 pytestmark = pytest.mark.django_db
@@ -54,3 +55,15 @@ def test_schedule_queries_do_not_grow_with_rules(client, site_root, make_rule):
     )
     assert one <= SCHEDULE_PAGE_CEILING
     assert queries_for(client, schedule.url) == one
+
+
+def test_page_links_in_rich_text_cost_the_same_in_one_section_or_twenty(client, hub, make_notice):
+    def link_sections(count):
+        link = f'<p>See <a linktype="page" id="{hub.pk}">our hub</a>.</p>'
+        return [section("text", heading=f"Part {i}", body=link) for i in range(count)]
+
+    one = make_notice(link_sections(1), slug="one-link")
+    twenty = make_notice(link_sections(20), slug="twenty-links")
+    one_queries = queries_for(client, one.url)
+    assert queries_for(client, twenty.url) == one_queries
+    assert f'href="{hub.url}"' in client.get(twenty.url).content.decode()

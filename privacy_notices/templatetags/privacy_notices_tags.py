@@ -16,7 +16,7 @@ from django.utils.text import slugify
 register = template.Library()
 
 # Ids the page layout uses itself; a section must never take one of them.
-RESERVED_ANCHORS = frozenset({"main-content", "contents", "contact"})
+RESERVED_ANCHORS = frozenset({"main-content", "contents", "contact", "notices"})
 
 
 def _as_date(value) -> datetime.date | None:
