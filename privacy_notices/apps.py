@@ -12,6 +12,6 @@ class PrivacyNoticesConfig(AppConfig):
     def ready(self):
         from retention_schedule import in_use
 
-        from . import usage
+        from . import signal_handlers, usage  # noqa: F401 (connects the receivers)
 
         in_use.register_finder(usage.live_notices_showing)

@@ -13,7 +13,7 @@ entry chosen on a live notice never shows its draft text.
 
 from dataclasses import dataclass, field
 
-from django.db.models import Case, IntegerField, Q, When
+from django.db.models import Case, IntegerField, Max, OuterRef, Q, Subquery, When
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -333,8 +333,15 @@ def resolve_notice(page, request=None) -> dict:
     ``page`` may be a published page or an unsaved preview; only live register
     entries are included either way.
     """
+    from .versions import NoticeVersion
+
     raw_sections = list(page.sections.raw_data)
     entries = LiveEntries.fetch(register_references(raw_sections))
+    versions = {}
+    if page.pk:
+        versions = NoticeVersion.objects.filter(notice_id=page.pk).aggregate(
+            number=Max("number"), last_material=Max("published_at", filter=Q(material=True))
+        )
     document = {
         "type": DOCUMENT_TYPE,
         "title": page.title,
@@ -342,8 +349,10 @@ def resolve_notice(page, request=None) -> dict:
         "url": page.get_url(request=request) if page.pk else None,
         "audience": page.audience.as_public_data() if page.audience_id else None,
         "summary": page.summary,
+        "version": versions.get("number"),
         "first_published": _date(page.first_published_at),
-        "last_updated": _date(page.last_published_at),
+        # "Last updated" is the latest material change; before any version, the last publish.
+        "last_updated": _date(versions.get("last_material") or page.last_published_at),
         "organisation": organisation_data(page, request),
         "sections": resolve_sections(raw_sections, entries),
     }
@@ -353,13 +362,18 @@ def resolve_notice(page, request=None) -> dict:
 def resolve_hub(page, request=None) -> dict:
     """The hub's document: its organisation-wide sections and every live notice by audience."""
     from .pages import PrivacyNoticePage
+    from .versions import NoticeVersion
 
+    last_material = (
+        NoticeVersion.objects.filter(notice=OuterRef("pk"), material=True).order_by("-number").values("published_at")
+    )
     notices = (
         PrivacyNoticePage.objects.child_of(page)
         .live()
         .public()
         .defer_streamfields()
         .select_related("audience")
+        .annotate(last_material_change=Subquery(last_material[:1]))
         .order_by("audience__name", "title")
     )
     raw_sections = list(page.sections.raw_data)
@@ -375,7 +389,7 @@ def resolve_hub(page, request=None) -> dict:
                 "url": notice.get_url(request=request),
                 "audience": notice.audience.as_public_data(),
                 "summary": notice.summary,
-                "last_updated": _date(notice.last_published_at),
+                "last_updated": _date(notice.last_material_change or notice.last_published_at),
             }
             for notice in notices
         ],

@@ -2,6 +2,7 @@
 from .organisation import OrganisationSettings
 from .pages import PrivacyNoticeIndexPage, PrivacyNoticePage
 from .registers import Audience, CookieDeclaration, Processor
+from .versions import NoticeVersion
 
 __all__ = [
     "Audience",
@@ -10,4 +11,5 @@ __all__ = [
     "PrivacyNoticeIndexPage",
     "PrivacyNoticePage",
     "Processor",
+    "NoticeVersion",
 ]

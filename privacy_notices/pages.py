@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.search import index
 
@@ -9,6 +10,7 @@ from retention_schedule.page_model import base_page_model
 
 from .blocks import RICH_TEXT_FEATURES, HubSectionsBlock, NoticeSectionsBlock
 from .document import resolve_hub, resolve_notice
+from .forms import NoticePageForm
 from .registers import Audience
 
 BasePage = base_page_model()
@@ -53,8 +55,28 @@ class PrivacyNoticePage(BasePage):
         _("summary"), blank=True, help_text=_("One or two plain sentences shown at the top and on the hub.")
     )
     sections = StreamField(NoticeSectionsBlock(), verbose_name=_("sections"), blank=True)
+    # About the next publish; recorded in the version it creates (see versions.py).
+    change_summary = models.TextField(
+        _("what changed"),
+        blank=True,
+        help_text=_("A sentence for the public history, e.g. “We now keep call recordings for 30 days, not 90”."),
+    )
+    material_change = models.BooleanField(
+        _("this change matters to people"),
+        default=True,
+        help_text=_(
+            "Tick when people are told something new (a new purpose, recipient or longer retention): "
+            "“Last updated” moves. Untick for corrections that do not change what the notice says."
+        ),
+    )
 
-    content_panels = BasePage.content_panels + ["audience", "summary", "sections"]
+    content_panels = BasePage.content_panels + [
+        "audience",
+        "summary",
+        "sections",
+        MultiFieldPanel(["change_summary", "material_change"], heading=_("About this change")),
+    ]
+    base_form_class = NoticePageForm
     search_fields = BasePage.search_fields + [index.SearchField("summary"), index.SearchField("sections")]
     parent_page_types = ["privacy_notices.PrivacyNoticeIndexPage"]
     subpage_types = []

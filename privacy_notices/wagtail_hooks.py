@@ -1,11 +1,17 @@
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.utils.text import get_text_list
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.admin.ui.tables import Column, LiveStatusTagColumn, UpdatedAtColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from retention_schedule.admin_views import InUseAwareDeleteView
 
+from .pages import PrivacyNoticePage
 from .registers import Audience, CookieDeclaration, Processor
+from .versions import NoticeVersion
 
 
 class ProcessorViewSet(SnippetViewSet):
@@ -65,3 +71,18 @@ class PrivacyRegistersGroup(SnippetViewSetGroup):
 
 
 register_snippet(PrivacyRegistersGroup)
+
+
+@hooks.register("before_delete_page")
+def keep_notices_that_have_a_public_history(request, page):
+    """A notice that has been published keeps its history: unpublish it instead of deleting it."""
+    with_history = NoticeVersion.objects.filter(notice__in=page.get_descendants(inclusive=True)).values("notice")
+    titles = list(PrivacyNoticePage.objects.filter(pk__in=with_history).values_list("title", flat=True))
+    if not titles:
+        return None
+    messages.error(
+        request,
+        _("%(titles)s cannot be deleted: published privacy notices keep their public history. Unpublish them instead.")
+        % {"titles": get_text_list([f"“{title}”" for title in titles], _("and"))},
+    )
+    return redirect("wagtailadmin_explore", page.get_parent().pk)

@@ -128,6 +128,8 @@ def notice_form(sections, *, title="Complainants' privacy notice", slug="complai
         "search_description": "",
         "go_live_at": "",
         "expire_at": "",
+        "change_summary": "",
+        "material_change": "on",
         "sections": streamfield(list(sections)),
         "comments": inline_formset([]),
     }
@@ -293,7 +295,9 @@ class TestEditNotice:
                 legitimate_interests="Learning from complaints to do better.",
             ),
         )
-        return notice_form(sections, audience=audience, summary="Updated summary.")
+        return notice_form(
+            sections, audience=audience, summary="Updated summary.", change_summary="We explain a second purpose."
+        )
 
     def test_draft_leaves_the_live_notice_alone(self, editor, hub, audience, registers):
         notice = create_notice(editor, hub, audience, registers)

@@ -192,10 +192,12 @@ def test_last_updated_is_the_date_in_the_sites_time_zone(make_notice):
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    notice = make_notice()
+    from privacy_notices.versions import VersionCause, record_version
+
+    notice = make_notice(publish_it=False)
     # 23:30 UTC on 30 June is 00:30 on 1 July in London (BST).
-    PrivacyNoticePage.objects.filter(pk=notice.pk).update(
-        last_published_at=datetime(2026, 6, 30, 23, 30, tzinfo=ZoneInfo("UTC"))
+    record_version(
+        notice, cause=VersionCause.NOTICE_PUBLISHED, published_at=datetime(2026, 6, 30, 23, 30, tzinfo=ZoneInfo("UTC"))
     )
     assert resolve_notice(PrivacyNoticePage.objects.get(pk=notice.pk))["last_updated"] == "2026-07-01"
 

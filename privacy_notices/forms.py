@@ -1,0 +1,29 @@
+"""The notice editor's form: each publish says what changed, for the public history."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminPageForm
+
+
+class NoticePageForm(WagtailAdminPageForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        page = self.instance
+        # The fields describe the *next* publish. Once published they belong to the
+        # recorded version, so a fresh edit starts blank rather than repeating them.
+        if page.pk and page.live and not page.has_unpublished_changes:
+            self.initial["change_summary"] = ""
+            self.initial["material_change"] = True
+
+    def clean(self):
+        cleaned_data = super().clean()
+        publishing = "action-publish" in self.data
+        unexplained = not (cleaned_data.get("change_summary") or "").strip()
+        if publishing and unexplained and self.instance.pk and self.instance.versions.exists():
+            self.add_error(
+                "change_summary",
+                forms.ValidationError(
+                    _("Say what changed in a sentence: it is shown to the public in the notice's history.")
+                ),
+            )
+        return cleaned_data

@@ -1,0 +1,170 @@
+"""Published versions of a notice: an immutable public record of what it said, and when.
+
+A ``NoticeVersion`` is recorded whenever what a live notice says changes: the
+notice itself is published (by an editor, by the scheduler, or at the end of a
+workflow), or a register entry it shows is published, unpublished or deleted.
+Each holds the resolved notice document exactly as the public read it, so the
+history stays true however the notice and the registers change later.
+
+Versions are never edited or deleted: the model, its querysets and the admin
+all refuse.
+"""
+
+import datetime
+import hashlib
+import json
+
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+# Publication metadata that changes with every version; excluded from the content
+# hash so that "did what the notice says change?" compares content only.
+_VOLATILE_KEYS = ("version", "last_updated", "first_published", "published_at")
+
+
+class ImmutableVersion(PermissionDenied):
+    """Raised on any attempt to change or delete a recorded version."""
+
+    def __init__(self):
+        super().__init__(gettext("Published versions of a notice are a permanent record: they cannot be changed."))
+
+
+class VersionCause(models.TextChoices):
+    NOTICE_PUBLISHED = "notice_published", _("The notice was published")
+    REGISTER_CHANGED = "register_changed", _("A register entry it shows changed")
+    RECORDED_EXISTING = "recorded_existing", _("Recorded for a notice published before versions were kept")
+
+
+class NoticeVersionQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ImmutableVersion()
+
+    def delete(self):
+        raise ImmutableVersion()
+
+    def in_force_on(self, day: datetime.date):
+        """The version in force on ``day``: the last published by the end of that day where the site is."""
+        # Midnight at the start of the next day in the site's zone (TIME_ZONE), whatever
+        # zone is active: daylight saving moves the UTC instant, never the calendar day.
+        end_of_day = timezone.make_aware(
+            datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min),
+            timezone.get_default_timezone(),
+        )
+        return self.filter(published_at__lt=end_of_day).order_by("-published_at", "-number").first()
+
+
+class NoticeVersion(models.Model):
+    notice = models.ForeignKey(
+        "privacy_notices.PrivacyNoticePage",
+        verbose_name=_("notice"),
+        # A notice with a public history is unpublished, never deleted.
+        on_delete=models.PROTECT,
+        related_name="versions",
+    )
+    number = models.PositiveIntegerField(_("version"))
+    published_at = models.DateTimeField(_("published at"))
+    material = models.BooleanField(
+        _("material change"), help_text=_("A change that alters what people are told; moves “Last updated”.")
+    )
+    summary = models.TextField(_("what changed"))
+    document = models.JSONField(_("the notice as published"))
+    content_hash = models.CharField(_("content hash"), max_length=64)
+    cause = models.CharField(_("cause"), max_length=30, choices=VersionCause.choices)
+    # Plain ids, not foreign keys: a version must outlive the revision and user
+    # records it came from, and deleting those must never touch it.
+    revision_id = models.BigIntegerField(_("revision"), null=True, blank=True)
+    recorded_by = models.CharField(_("recorded by"), max_length=255, blank=True)
+
+    objects = NoticeVersionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notice version")
+        verbose_name_plural = _("notice versions")
+        ordering = ["notice", "number"]
+        constraints = [models.UniqueConstraint(fields=["notice", "number"], name="one_number_per_notice_version")]
+        indexes = [models.Index(fields=["notice", "published_at"], name="notice_version_published")]
+
+    def __str__(self):
+        return gettext("Version %(number)s of %(notice)s") % {"number": self.number, "notice": self.notice_id}
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableVersion()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableVersion()
+
+
+def content_hash(document: dict) -> str:
+    """A SHA-256 of what the notice says, ignoring publication metadata."""
+    content = {key: value for key, value in document.items() if key not in _VOLATILE_KEYS}
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def last_material_change(notice) -> datetime.datetime | None:
+    """When the notice last changed materially: the date people see as "Last updated"."""
+    return (
+        NoticeVersion.objects.filter(notice=notice, material=True)
+        .order_by("-number")
+        .values_list("published_at", flat=True)
+        .first()
+    )
+
+
+def record_version(
+    notice,
+    *,
+    cause: str,
+    summary: str = "",
+    material: bool = True,
+    published_at: datetime.datetime | None = None,
+    revision=None,
+    user=None,
+    only_if_changed: bool = False,
+):
+    """Record what ``notice`` says now as its next version, and return it.
+
+    The first version is always "First published" and material. With
+    ``only_if_changed`` nothing is recorded (and None returned) when the
+    document's content is the same as the latest version's.
+    """
+    from .document import resolve_notice
+    from .pages import PrivacyNoticePage
+
+    published_at = published_at or timezone.now()
+    with transaction.atomic():
+        # Serialise numbering per notice: concurrent publishes queue on the page row.
+        PrivacyNoticePage.objects.select_for_update().filter(pk=notice.pk).values_list("pk").first()
+        latest = NoticeVersion.objects.filter(notice=notice).order_by("-number").first()
+        document = resolve_notice(notice)
+        digest = content_hash(document)
+        if only_if_changed and latest and latest.content_hash == digest:
+            return None
+        if latest is None:
+            summary, material = gettext("First published"), True
+        number = latest.number + 1 if latest else 1
+        last_updated = published_at if material else (last_material_change(notice) or published_at)
+        document.update(
+            {
+                "version": number,
+                "published_at": published_at.isoformat(),
+                "last_updated": timezone.localdate(last_updated).isoformat(),
+            }
+        )
+        return NoticeVersion.objects.create(
+            notice=notice,
+            number=number,
+            published_at=published_at,
+            material=material,
+            summary=summary or gettext("Updated"),
+            document=document,
+            content_hash=digest,
+            cause=cause,
+            revision_id=revision.pk if revision else None,
+            recorded_by=(user.get_full_name() or user.get_username()) if user else "",
+        )
