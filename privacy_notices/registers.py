@@ -9,6 +9,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, Pub
 from wagtail.models import DraftStateMixin, LockableMixin, PreviewableMixin, RevisionMixin
 from wagtail.search import index
 
+from retention_schedule.change_notes import ChangeNotes, change_notes_panel
 from retention_schedule.in_use import RefuseDeleteWhileInUse
 from retention_schedule.periods import parse_period
 
@@ -59,7 +60,14 @@ class Audience(index.Indexed, models.Model):
 
 
 class RegisterEntry(
-    RefuseDeleteWhileInUse, DraftStateMixin, LockableMixin, RevisionMixin, PreviewableMixin, index.Indexed, models.Model
+    RefuseDeleteWhileInUse,
+    ChangeNotes,
+    DraftStateMixin,
+    LockableMixin,
+    RevisionMixin,
+    PreviewableMixin,
+    index.Indexed,
+    models.Model,
 ):
     """What every register entry shares: drafts, revisions, locking, previews, a stable slug, delete protection."""
 
@@ -130,6 +138,7 @@ class Processor(RegisterEntry):
             [FieldRowPanel(["contract_signed", "contract_review_due"]), "contract_reference", "internal_notes"],
             heading=_("Contract (internal)"),
         ),
+        change_notes_panel(),
         PublishingPanel(),
     ]
 
@@ -247,6 +256,7 @@ class CookieDeclaration(RegisterEntry):
         "purpose",
         FieldRowPanel(["category", "party"]),
         "lifetime",
+        change_notes_panel(),
         PublishingPanel(),
     ]
 

@@ -1,9 +1,11 @@
 """Record a notice version whenever what a live notice says changes."""
 
+from django.db.models.signals import post_delete
 from django.dispatch import receiver
-from wagtail.signals import page_published
+from wagtail.signals import page_published, published, unpublished
 
 from .pages import PrivacyNoticePage
+from .register_changes import record_register_change
 from .versions import VersionCause, record_version
 
 
@@ -21,3 +23,32 @@ def record_published_notice(sender, instance, revision, **kwargs):
         revision=revision,
         user=revision.user if revision else None,
     )
+
+
+def _is_register_entry(sender) -> bool:
+    from retention_schedule.models import RetentionRule
+
+    from .registers import CookieDeclaration, Processor
+
+    return issubclass(sender, Processor | CookieDeclaration | RetentionRule)
+
+
+@receiver(published, dispatch_uid="privacy_notices_register_entry_published")
+def register_entry_published(sender, instance, revision=None, **kwargs):
+    """A published register change flows into every live notice it alters (drafts change nothing)."""
+    if _is_register_entry(sender):
+        record_register_change(instance, user=revision.user if revision else None)
+
+
+@receiver(unpublished, dispatch_uid="privacy_notices_register_entry_unpublished")
+def register_entry_unpublished(sender, instance, **kwargs):
+    if _is_register_entry(sender):
+        record_register_change(instance)
+
+
+@receiver(post_delete, dispatch_uid="privacy_notices_register_entry_deleted")
+def register_entry_deleted(sender, instance, **kwargs):
+    # Entries live notices show cannot be deleted (retention_schedule.in_use); this
+    # catches the rest, e.g. a live cookie that only a category choice showed.
+    if _is_register_entry(sender):
+        record_register_change(instance)

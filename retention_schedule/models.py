@@ -9,6 +9,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import DraftStateMixin, LockableMixin, PreviewableMixin, RevisionMixin
 from wagtail.search import index
 
+from .change_notes import ChangeNotes, change_notes_panel
 from .in_use import RefuseDeleteWhileInUse
 from .page_model import base_page_model
 from .periods import parse_period, validate_period
@@ -45,7 +46,14 @@ _ACTION_PHRASES = {
 
 
 class RetentionRule(
-    RefuseDeleteWhileInUse, DraftStateMixin, LockableMixin, RevisionMixin, PreviewableMixin, index.Indexed, models.Model
+    RefuseDeleteWhileInUse,
+    ChangeNotes,
+    DraftStateMixin,
+    LockableMixin,
+    RevisionMixin,
+    PreviewableMixin,
+    index.Indexed,
+    models.Model,
 ):
     """One record class in the retention schedule: how long it is kept and what happens then."""
 
@@ -124,6 +132,7 @@ class RetentionRule(
             heading=_("How long they are kept"),
         ),
         MultiFieldPanel(["authority", FieldRowPanel(["owner", "last_reviewed"])], heading=_("Governance")),
+        change_notes_panel(),
         PublishingPanel(),
     ]
 

@@ -43,6 +43,11 @@ class Period:
             text += "T" + time_text
         return "P" + (text or "0D")
 
+    def approximate_days(self) -> float:
+        """The length in days on an average calendar, for comparing periods (which is longer?)."""
+        days = self.years * 365.2425 + self.months * 30.436875 + self.weeks * 7 + self.days
+        return days + (self.hours * 3600 + self.minutes * 60 + self.seconds) / 86400
+
     def describe(self) -> str:
         """The period in plain English, e.g. "1 year and 6 months"."""
         words = []

@@ -50,6 +50,9 @@ def refused(response, field, message):
 
 def rule_data(**overrides):
     data = {
+        # What the edit form's "About this change" panel sends by default.
+        "change_summary": "",
+        "change_materiality": "automatic",
         "code": "COMP-01",
         "record_class": "Complaint case files",
         "business_function": "Complaints",
@@ -73,6 +76,9 @@ def rule_data(**overrides):
 
 def processor_data(**overrides):
     data = {
+        # What the edit form's "About this change" panel sends by default.
+        "change_summary": "",
+        "change_materiality": "automatic",
         "name": "Egress",
         "slug": "egress",
         "service": "Secure email",
@@ -96,6 +102,9 @@ def processor_data(**overrides):
 
 def cookie_data(**overrides):
     data = {
+        # What the edit form's "About this change" panel sends by default.
+        "change_summary": "",
+        "change_materiality": "automatic",
         "name": "_ga",
         "slug": "ga",
         "provider": "",

@@ -15,6 +15,7 @@ from privacy_notices.document import resolve_hub, resolve_notice
 from privacy_notices.models import (
     Audience,
     CookieDeclaration,
+    NoticeVersion,
     OrganisationSettings,
     PrivacyNoticeIndexPage,
     PrivacyNoticePage,
@@ -305,6 +306,7 @@ def test_loading_twice_changes_nothing(demo):
             "schedule": list(RetentionSchedulePage.objects.values_list("pk", flat=True)),
             "organisation": list(OrganisationSettings.objects.values_list("pk", flat=True)),
             "revisions": Revision.objects.count(),
+            "versions": list(NoticeVersion.objects.values_list("notice_id", "number")),
         }
 
     before, documents_before = state(), documents()

@@ -1,0 +1,202 @@
+"""When the DPO publishes, unpublishes or deletes a register entry, every live notice it changes gets a new version.
+
+The change is found by comparing each notice's latest version with what the
+notice says now, entry by stable code, so the summary names exactly what the
+public will see differently. Materiality follows rules a DPO would apply: a new
+recipient, a new country data goes to, a new or longer retention, or a new
+cookie category is material (people are told something new); removals and
+corrections are not. The DPO can write the summary and overrule the flag on
+the entry itself (``retention_schedule.change_notes``).
+"""
+
+from django.core.exceptions import ValidationError
+from django.utils.text import get_text_list
+from django.utils.translation import gettext as _
+
+from retention_schedule.change_notes import ChangeMateriality
+from retention_schedule.periods import parse_period
+
+from .document import resolve_notice
+from .pages import PrivacyNoticePage
+from .versions import NoticeVersion, VersionCause, content_hash, record_version
+
+
+def _entries(document: dict, section_type: str, key: str, code: str) -> dict[str, dict]:
+    """Every register entry of one kind a document shows, by its stable code, in order."""
+    found = {}
+    for section in document.get("sections", []):
+        if section.get("type") != section_type:
+            continue
+        if section_type == "cookies":
+            items = [c for group in section.get("cookie_groups", []) for c in group.get("cookies", [])]
+        else:
+            items = section.get(key, [])
+        for item in items:
+            found.setdefault(item[code], item)
+    return found
+
+
+def _length_in_days(rule: dict) -> float:
+    if rule.get("period_type") != "fixed":
+        return float("inf")  # permanent, or until an event: no fixed end
+    try:
+        return parse_period(rule.get("period") or "").approximate_days()
+    except ValidationError:  # an unreadable stored period: compare as unknown, not as longer
+        return 0.0
+
+
+def _countries(processor: dict) -> list[str]:
+    return [c["name"] for c in processor.get("countries", [])]
+
+
+class Change:
+    """One difference the public will read, and whether it is material."""
+
+    def __init__(self, text: str, material: bool):
+        self.text = text
+        self.material = material
+
+
+def _rule_changes(old: dict, new: dict) -> list[Change]:
+    old_rules, new_rules = _entries(old, "retention", "rules", "code"), _entries(new, "retention", "rules", "code")
+    changes = []
+    for code, rule in new_rules.items():
+        before = old_rules.get(code)
+        if before is None:
+            changes.append(
+                Change(
+                    _("%(what)s: now listed, %(how)s") % {"what": rule["record_class"], "how": rule["summary"]}, True
+                )
+            )
+        elif before["summary"] != rule["summary"]:
+            if (
+                before.get("period") != rule.get("period")
+                and before.get("trigger") == rule.get("trigger")
+                and (rule.get("period_text") and before.get("period_text"))
+            ):
+                text = _("%(what)s: kept %(new)s from %(trigger)s, was %(old)s") % {
+                    "what": rule["record_class"],
+                    "new": rule["period_text"],
+                    "trigger": rule["trigger"],
+                    "old": before["period_text"],
+                }
+            else:
+                text = _("%(what)s: %(new)s, was %(old)s") % {
+                    "what": rule["record_class"],
+                    "new": rule["summary"],
+                    "old": before["summary"],
+                }
+            changes.append(Change(text, _length_in_days(rule) > _length_in_days(before)))
+        elif before != rule:
+            changes.append(Change(_("%(what)s: details corrected") % {"what": rule["record_class"]}, False))
+    for code, rule in old_rules.items():
+        if code not in new_rules:
+            changes.append(Change(_("%(what)s: no longer listed") % {"what": rule["record_class"]}, False))
+    return changes
+
+
+def _processor_changes(old: dict, new: dict) -> list[Change]:
+    old_processors = _entries(old, "sharing", "processors", "slug")
+    new_processors = _entries(new, "sharing", "processors", "slug")
+    changes = []
+    for slug, processor in new_processors.items():
+        before = old_processors.get(slug)
+        name = processor["name"]
+        if before is None:
+            who = f"{name} ({processor['service']})" if processor.get("service") else name
+            changes.append(Change(_("We now share information with %(who)s") % {"who": who}, True))
+            continue
+        if before == processor:
+            continue
+        found = []
+        if _countries(before) != _countries(processor):
+            places = {"who": name, "new": _place_list(processor), "old": _place_list(before)}
+            more_places = set(_countries(processor)) - set(_countries(before))
+            found.append(Change(_("%(who)s: data now held in %(new)s, was %(old)s") % places, bool(more_places)))
+        if before["transfer_safeguard_text"] != processor["transfer_safeguard_text"]:
+            safeguards = {
+                "who": name,
+                "new": processor["transfer_safeguard_text"],
+                "old": before["transfer_safeguard_text"],
+            }
+            found.append(Change(_("%(who)s: transfers now protected by %(new)s, was %(old)s") % safeguards, True))
+        changes.extend(found or [Change(_("%(who)s: details corrected") % {"who": name}, False)])
+    for slug, processor in old_processors.items():
+        if slug not in new_processors:
+            changes.append(Change(_("We no longer share information with %(who)s") % {"who": processor["name"]}, False))
+    return changes
+
+
+def _place_list(processor: dict) -> str:
+    return str(get_text_list(_countries(processor), _("and"))) or _("nowhere stated")
+
+
+def _cookie_changes(old: dict, new: dict) -> list[Change]:
+    old_cookies, new_cookies = _entries(old, "cookies", "", "slug"), _entries(new, "cookies", "", "slug")
+    old_categories = {c["category"] for c in old_cookies.values()}
+    changes = []
+    for slug, cookie in new_cookies.items():
+        before = old_cookies.get(slug)
+        new_category = cookie["category"] not in old_categories
+        if before is None:
+            text = _("New %(category)s cookie: %(name)s") % {
+                "category": cookie["category_text"].lower(),
+                "name": cookie["name"],
+            }
+            changes.append(Change(text, new_category))
+        elif before["category"] != cookie["category"]:
+            text = _("%(name)s cookie: now %(new)s, was %(old)s") % {
+                "name": cookie["name"],
+                "new": cookie["category_text"].lower(),
+                "old": before["category_text"].lower(),
+            }
+            changes.append(Change(text, new_category))
+        elif before["lifetime"] != cookie["lifetime"]:
+            text = _("%(name)s cookie: now lasts %(new)s, was %(old)s") % {
+                "name": cookie["name"],
+                "new": cookie["lifetime_text"],
+                "old": before["lifetime_text"],
+            }
+            changes.append(Change(text, False))
+        elif before != cookie:
+            changes.append(Change(_("%(name)s cookie: details corrected") % {"name": cookie["name"]}, False))
+    for slug, cookie in old_cookies.items():
+        if slug not in new_cookies:
+            changes.append(Change(_("Cookie no longer used: %(name)s") % {"name": cookie["name"]}, False))
+    return changes
+
+
+def describe_changes(old: dict, new: dict) -> tuple[str, bool]:
+    """A public summary of what changed between two notice documents, and whether it is material."""
+    changes = _rule_changes(old, new) + _processor_changes(old, new) + _cookie_changes(old, new)
+    if not changes:
+        return _("Details from our registers updated"), False
+    return "; ".join(change.text for change in changes) + ".", any(change.material for change in changes)
+
+
+def record_register_change(entry, user=None) -> list[NoticeVersion]:
+    """Record a new version of every live notice whose content the change to ``entry`` altered."""
+    recorded = []
+    for notice in PrivacyNoticePage.objects.live().order_by("pk"):
+        latest = NoticeVersion.objects.filter(notice=notice).order_by("-number").first()
+        if latest is None:  # never versioned (see record_notice_versions): nothing to compare with
+            continue
+        document = resolve_notice(notice)
+        if content_hash(document) == latest.content_hash:
+            continue
+        summary, material = describe_changes(latest.document, document)
+        override = getattr(entry, "change_materiality", ChangeMateriality.AUTOMATIC)
+        if override != ChangeMateriality.AUTOMATIC:
+            material = override == ChangeMateriality.MATERIAL
+        written = (getattr(entry, "change_summary", "") or "").strip()
+        version = record_version(
+            notice,
+            cause=VersionCause.REGISTER_CHANGED,
+            summary=written or summary,
+            material=material,
+            user=user,
+            only_if_changed=True,
+        )
+        if version:
+            recorded.append(version)
+    return recorded
