@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.urls import include, path
 from django.utils.text import get_text_list
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -9,6 +10,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from retention_schedule.admin_views import InUseAwareDeleteView
 
+from .admin_versions import NoticeVersionDocumentView, NoticeVersionsMenuItem, NoticeVersionsView
 from .pages import PrivacyNoticePage
 from .registers import Audience, CookieDeclaration, Processor
 from .versions import NoticeVersion
@@ -86,3 +88,27 @@ def keep_notices_that_have_a_public_history(request, page):
         % {"titles": get_text_list([f"“{title}”" for title in titles], _("and"))},
     )
     return redirect("wagtailadmin_explore", page.get_parent().pk)
+
+
+@hooks.register("register_admin_urls")
+def register_notice_versions_urls():
+    """Read-only views of a notice's versions. There is deliberately no view that edits or deletes one."""
+    urls = [
+        path("notices/<int:page_id>/versions/", NoticeVersionsView.as_view(), name="notice_versions"),
+        path(
+            "notices/<int:page_id>/versions/<int:number>/document/",
+            NoticeVersionDocumentView.as_view(),
+            name="notice_version_document",
+        ),
+    ]
+    return [path("privacy-notices/", include((urls, "privacy_notices_admin"), namespace="privacy_notices_admin"))]
+
+
+@hooks.register("register_page_header_buttons")
+def notice_versions_header_button(page, user, view_name, next_url=None):
+    yield NoticeVersionsMenuItem(page=page, priority=66)  # just after Wagtail's "History"
+
+
+@hooks.register("register_page_listing_more_buttons")
+def notice_versions_listing_button(page, user, next_url=None):
+    yield NoticeVersionsMenuItem(page=page, priority=55)  # just after Wagtail's "History"
