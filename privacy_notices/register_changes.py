@@ -10,6 +10,7 @@ the entry itself (``retention_schedule.change_notes``).
 """
 
 from django.core.exceptions import ValidationError
+from django.db.models import OuterRef, Subquery
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
@@ -177,8 +178,17 @@ def describe_changes(old: dict, new: dict) -> tuple[str, bool]:
 def record_register_change(entry, user=None) -> list[NoticeVersion]:
     """Record a new version of every live notice whose content the change to ``entry`` altered."""
     recorded = []
-    for notice in PrivacyNoticePage.objects.live().order_by("pk"):
-        latest = NoticeVersion.objects.filter(notice=notice).order_by("-number").first()
+    notices = list(PrivacyNoticePage.objects.live().order_by("pk"))
+    # Every live notice is compared, not only those choosing the entry: a processor's
+    # name also shows in the cookie tables of notices that list its cookies, and a
+    # cookie can be shown through its category. Live notices are tens, not thousands.
+    newest = NoticeVersion.objects.filter(notice=OuterRef("notice")).order_by("-number").values("number")[:1]
+    latest_versions = {
+        version.notice_id: version
+        for version in NoticeVersion.objects.filter(notice__in=notices, number=Subquery(newest))
+    }
+    for notice in notices:
+        latest = latest_versions.get(notice.pk)
         if latest is None:  # never versioned (see record_notice_versions): nothing to compare with
             continue
         document = resolve_notice(notice)

@@ -196,3 +196,15 @@ def test_on_the_demo_a_rule_change_versions_exactly_the_three_notices_that_show_
     for notice in live:
         if notice.slug not in changed:
             assert resolve_notice(notice)["last_updated"] == before[notice.slug].document["last_updated"]
+
+
+def test_renaming_a_cookie_provider_versions_notices_that_only_show_its_cookies(
+    make_notice, make_processor, make_cookie
+):
+    google = make_processor(name="Google", service="Analytics", countries=["GB"])
+    make_cookie(name="_ga", category="analytics", provider=google)
+    notice = make_notice([section("cookies", heading="Cookies", categories=["analytics"])])
+    republish(google, name="Google Ireland")
+    latest = versions_of(notice)[-1]
+    assert (latest.number, latest.summary, latest.material) == (2, "_ga cookie: details corrected.", False)
+    assert latest.document["sections"][0]["cookie_groups"][0]["cookies"][0]["provider"] == "Google Ireland"
