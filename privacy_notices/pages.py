@@ -89,3 +89,28 @@ class PrivacyNoticePage(BasePage):
         context = super().get_context(request, *args, **kwargs)
         context["notice"] = resolve_notice(self, request=request)
         return context
+
+    def serve(self, request, *args, **kwargs):
+        """The notice; with ``?at=YYYY-MM-DD``, the version of it that was in force on that date."""
+        if "at" in request.GET:
+            from .history import as_of_view
+
+            return as_of_view(self, request)
+        return super().serve(request, *args, **kwargs)
+
+    # The public history at the notice's own address (privacy_notices.urls routes to these).
+
+    def serve_history(self, request):
+        from .history import history_view
+
+        return history_view(self, request)
+
+    def serve_version(self, request, number):
+        from .history import version_view
+
+        return version_view(self, request, number)
+
+    def serve_diff(self, request, old, new):
+        from .history import diff_view
+
+        return diff_view(self, request, old, new)

@@ -55,3 +55,31 @@ def test_the_demo_front_door_is_the_hub(client):
     response = client.get("/")
     assert response.status_code == 302
     assert response["Location"] == "/privacy/"
+
+
+def test_the_urls_example_puts_the_plugins_urls_before_wagtails():
+    example = next(block for block in code_blocks("python") if "urlpatterns" in block)
+    assert example.index('include("privacy_notices.urls")') < example.index("include(wagtail_urls)")
+    demo = (ROOT / "site/privacy_site/urls.py").read_text()
+    assert demo.index('include("privacy_notices.urls")') < demo.index("include(wagtail_urls)")
+
+
+@pytest.mark.django_db
+def test_the_history_addresses_in_the_readme_serve_on_the_demo(client):
+    from privacy_notices.models import PrivacyNoticePage
+    from privacy_notices.versions import VersionCause, record_version
+
+    call_command("load_demo_content", verbosity=0)
+    notice = PrivacyNoticePage.objects.get(slug="complainants")
+    for summary in ("A correction.", "A change."):
+        record_version(notice, cause=VersionCause.NOTICE_PUBLISHED, summary=summary)
+    addresses = re.findall(r"`(/privacy/complainants/(?:@[\w/]+|\?at=[\d-]+))`", README)
+    kinds = {re.sub(r"[\d-]+", "N", address.split("complainants/")[1]) for address in addresses}
+    assert kinds == {"@history", "@history/N", "?at=N", "@diff/N/N"}
+    for address in addresses:
+        response = client.get(address)
+        if "?at=" in address and response.status_code == 404:
+            # A date before the demo's first version (recorded when it was loaded): the documented answer.
+            assert b"This notice was first published on" in response.content
+        else:
+            assert response.status_code == 200, address

@@ -91,3 +91,19 @@ def has_contact(organisation):
     organisation = organisation or {}
     parts = (organisation.get("controller") or {}, organisation.get("dpo") or {})
     return any(value for part in parts for value in part.values())
+
+
+@register.simple_tag(takes_context=True)
+def notice_history_url(context, page):
+    """The address of a live notice's history (``/privacy/complainants/@history``); "" for a draft or preview."""
+    if page is None or not getattr(page, "pk", None) or not getattr(page, "live", False):
+        return ""
+    from privacy_notices.history import history_address
+
+    return history_address(page, context.get("request")) or ""
+
+
+@register.filter
+def unchanged_sections(sections):
+    """The sections of a diff (privacy_notices.diff) that did not change."""
+    return [section for section in sections or [] if section.get("status") == "unchanged"]

@@ -22,5 +22,7 @@ if settings.DEBUG:
 urlpatterns += [
     # The demo site is about its notices: the front door is the hub.
     path("", RedirectView.as_view(url="/privacy/", permanent=False), name="home"),
+    # Each notice's history (<notice>@history, @history/<n>, @diff/<a>/<b>): before Wagtail's catch-all.
+    path("", include("privacy_notices.urls")),
     path("", include(wagtail_urls)),
 ]

@@ -1,0 +1,44 @@
+"""The public history of each notice, at the notice's own address.
+
+Include these before Wagtail's own URLs::
+
+    urlpatterns = [
+        ...
+        path("", include("privacy_notices.urls")),
+        path("", include(wagtail_urls)),
+    ]
+
+Wagtail's catch-all pattern only matches ``[\\w-]`` segments, so these
+addresses never reach it: each pattern routes its page path the way
+``wagtail.views.serve`` does (see ``privacy_notices.history``) and 404s unless
+it leads to a live privacy notice.
+"""
+
+from django.urls import re_path
+
+from .history import serve_notice_view
+
+# A page's path as Wagtail serves it, with or without its trailing slash
+# ("privacy/complainants/" or "privacy/complainants", for WAGTAIL_APPEND_SLASH = False).
+PAGE_PATH = r"(?P<path>(?:[\w-]+/)*(?:[\w-]+)?)"
+
+urlpatterns = [
+    re_path(
+        rf"^{PAGE_PATH}@history/?$",
+        serve_notice_view,
+        {"view": "serve_history"},
+        name="privacy_notice_history",
+    ),
+    re_path(
+        rf"^{PAGE_PATH}@history/(?P<number>\d+)/?$",
+        serve_notice_view,
+        {"view": "serve_version"},
+        name="privacy_notice_version",
+    ),
+    re_path(
+        rf"^{PAGE_PATH}@diff/(?P<old>\d+)/(?P<new>\d+)/?$",
+        serve_notice_view,
+        {"view": "serve_diff"},
+        name="privacy_notice_diff",
+    ),
+]
