@@ -8,6 +8,7 @@ from wagtail.search import index
 
 from retention_schedule.page_model import base_page_model
 
+from .admin_versions import LatestVersionPanel
 from .blocks import RICH_TEXT_FEATURES, HubSectionsBlock, NoticeSectionsBlock
 from .document import resolve_hub, resolve_notice
 from .forms import NoticePageForm
@@ -74,7 +75,7 @@ class PrivacyNoticePage(BasePage):
         "audience",
         "summary",
         "sections",
-        MultiFieldPanel(["change_summary", "material_change"], heading=_("About this change")),
+        MultiFieldPanel([LatestVersionPanel(), "change_summary", "material_change"], heading=_("About this change")),
     ]
     base_form_class = NoticePageForm
     search_fields = BasePage.search_fields + [index.SearchField("summary"), index.SearchField("sections")]

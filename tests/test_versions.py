@@ -239,3 +239,10 @@ class TestInForceOn:
         self.record(notice, datetime.datetime(2026, 10, 25, 23, 30, tzinfo=UTC), summary="b")
         assert self.in_force(notice, datetime.date(2026, 10, 24)) is None
         assert self.in_force(notice, datetime.date(2026, 10, 25)) == 2
+
+
+def test_the_editor_shows_the_latest_version_beside_about_this_change(admin_client, make_notice):
+    notice = make_notice()
+    page = admin_client.get(reverse("wagtailadmin_pages:edit", args=(notice.pk,))).content.decode()
+    assert "About this change" in page
+    assert "version 1" in page and "First published" in page
