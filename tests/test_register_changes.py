@@ -192,6 +192,14 @@ def test_on_the_demo_a_rule_change_versions_exactly_the_three_notices_that_show_
         assert version.material
         page = client.get(f"/privacy/{slug}/").content.decode()
         assert "3 years" in page
+        history = client.get(f"/privacy/{slug}/@history").content.decode()
+        assert "kept 3 years from our final reply, was 2 years" in history
+        old = client.get(f"/privacy/{slug}/@history/{before[slug].number}").content.decode()
+        assert "not the current version" in old
+        rule_row = next(row for row in old.split("<tr") if "Requests to see or correct" in row)
+        assert "2 years" in rule_row and "3 years" not in rule_row
+        diff = client.get(f"/privacy/{slug}/@diff/{before[slug].number}/{version.number}")
+        assert diff.status_code == 200 and "3 years" in diff.content.decode()
     # "Last updated" moved only where the change was material: the others keep theirs.
     for notice in live:
         if notice.slug not in changed:
