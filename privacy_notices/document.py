@@ -14,7 +14,6 @@ entry chosen on a live notice never shows its draft text.
 from dataclasses import dataclass, field
 
 from django.db.models import Case, IntegerField, Max, OuterRef, Q, Subquery, When
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -34,6 +33,7 @@ from .choices import (
 )
 from .organisation import OrganisationSettings
 from .registers import CookieDeclaration, Processor
+from .versions import site_date
 
 DOCUMENT_TYPE = "PrivacyNotice"
 
@@ -324,7 +324,7 @@ def organisation_data(page, request=None) -> dict:
 
 def _date(value):
     """The calendar date where the site is (TIME_ZONE), not in UTC: 00:30 in London in June is that day."""
-    return timezone.localdate(value).isoformat() if value else None
+    return site_date(value).isoformat() if value else None
 
 
 def resolve_notice(page, request=None) -> dict:
@@ -364,8 +364,12 @@ def resolve_hub(page, request=None) -> dict:
     from .pages import PrivacyNoticePage
     from .versions import NoticeVersion
 
+    # The same rule as NoticeVersionQuerySet.last_material_change, for every notice in one query.
     last_material = (
-        NoticeVersion.objects.filter(notice=OuterRef("pk"), material=True).order_by("-number").values("published_at")
+        NoticeVersion.objects.filter(notice=OuterRef("pk"), material=True)
+        .values("notice")
+        .annotate(latest=Max("published_at"))
+        .values("latest")
     )
     notices = (
         PrivacyNoticePage.objects.child_of(page)

@@ -17,7 +17,8 @@ class NoticePageForm(WagtailAdminPageForm):
 
     def clean(self):
         cleaned_data = super().clean()
-        publishing = "action-publish" in self.data
+        # Publishing now, or sending it on its way to be published by a workflow's last approval.
+        publishing = any(f"action-{action}" in self.data for action in ("publish", "submit", "restart-workflow"))
         unexplained = not (cleaned_data.get("change_summary") or "").strip()
         if publishing and unexplained and self.instance.pk and self.instance.versions.exists():
             self.add_error(

@@ -9,7 +9,11 @@ corrections are not. The DPO can write the summary and overrule the flag on
 the entry itself (``retention_schedule.change_notes``).
 """
 
+import re
+from difflib import SequenceMatcher
+
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
@@ -33,7 +37,8 @@ def _entries(document: dict, section_type: str, key: str, code: str) -> dict[str
         else:
             items = section.get(key, [])
         for item in items:
-            found.setdefault(item[code], item)
+            if isinstance(item, dict) and item.get(code):  # snapshots of any age: skip what has no code
+                found.setdefault(item[code], item)
     return found
 
 
@@ -47,7 +52,7 @@ def _length_in_days(rule: dict) -> float:
 
 
 def _countries(processor: dict) -> list[str]:
-    return [c["name"] for c in processor.get("countries", [])]
+    return [c.get("name", "") for c in processor.get("countries", [])]
 
 
 class Change:
@@ -110,6 +115,9 @@ def _processor_changes(old: dict, new: dict) -> list[Change]:
         if before == processor:
             continue
         found = []
+        received = {"who": name}
+        if _new_items(before, processor, "data_categories") or _new_items(before, processor, "purposes"):
+            found.append(Change(_("%(who)s: now receives more information, or for more purposes") % received, True))
         if _countries(before) != _countries(processor):
             places = {"who": name, "new": _place_list(processor), "old": _place_list(before)}
             more_places = set(_countries(processor)) - set(_countries(before))
@@ -126,6 +134,23 @@ def _processor_changes(old: dict, new: dict) -> list[Change]:
         if slug not in new_processors:
             changes.append(Change(_("We no longer share information with %(who)s") % {"who": processor["name"]}, False))
     return changes
+
+
+def _new_items(before: dict, after: dict, field: str) -> set[str]:
+    """Items (lines, or comma- or semicolon-separated) in ``after[field]`` unlike any that were there before.
+
+    An item close to an old one (a typo fixed, a word changed) is a correction, not something new.
+    """
+
+    def items(text):
+        return {item.strip().lower().rstrip(".") for item in re.split(r"[\n,;]+", text or "") if item.strip()}
+
+    old = items(before.get(field))
+    return {
+        item
+        for item in items(after.get(field))
+        if not any(SequenceMatcher(None, item, earlier).ratio() >= 0.8 for earlier in old)
+    }
 
 
 def _place_list(processor: dict) -> str:
@@ -175,38 +200,53 @@ def describe_changes(old: dict, new: dict) -> tuple[str, bool]:
     return "; ".join(change.text for change in changes) + ".", any(change.material for change in changes)
 
 
-def record_register_change(entry, user=None) -> list[NoticeVersion]:
-    """Record a new version of every live notice whose content the change to ``entry`` altered."""
+def _shows(document: dict, entry) -> bool:
+    """Whether ``document`` shows ``entry`` (by its stable code)."""
+    code = getattr(entry, "code", None) or getattr(entry, "slug", None)
+    kinds = (("retention", "rules", "code"), ("sharing", "processors", "slug"), ("cookies", "", "slug"))
+    return any(code in _entries(document, kind, key, field) for kind, key, field in kinds)
+
+
+def record_register_change(entry, user=None, *, with_notes: bool = False) -> list[NoticeVersion]:
+    """Record a new version of every live notice whose content the change to ``entry`` altered.
+
+    With ``with_notes`` (a publish), the DPO's summary and materiality from the
+    entry apply to the notices that show the entry; every other change is
+    described from the documents. All notices are recorded, or none.
+    """
     recorded = []
-    notices = list(PrivacyNoticePage.objects.live().order_by("pk"))
-    # Every live notice is compared, not only those choosing the entry: a processor's
-    # name also shows in the cookie tables of notices that list its cookies, and a
-    # cookie can be shown through its category. Live notices are tens, not thousands.
-    newest = NoticeVersion.objects.filter(notice=OuterRef("notice")).order_by("-number").values("number")[:1]
-    latest_versions = {
-        version.notice_id: version
-        for version in NoticeVersion.objects.filter(notice__in=notices, number=Subquery(newest))
-    }
-    for notice in notices:
-        latest = latest_versions.get(notice.pk)
-        if latest is None:  # never versioned (see record_notice_versions): nothing to compare with
-            continue
-        document = resolve_notice(notice)
-        if content_hash(document) == latest.content_hash:
-            continue
-        summary, material = describe_changes(latest.document, document)
-        override = getattr(entry, "change_materiality", ChangeMateriality.AUTOMATIC)
-        if override != ChangeMateriality.AUTOMATIC:
-            material = override == ChangeMateriality.MATERIAL
-        written = (getattr(entry, "change_summary", "") or "").strip()
-        version = record_version(
-            notice,
-            cause=VersionCause.REGISTER_CHANGED,
-            summary=written or summary,
-            material=material,
-            user=user,
-            only_if_changed=True,
-        )
-        if version:
-            recorded.append(version)
+    with transaction.atomic():
+        notices = list(PrivacyNoticePage.objects.live().order_by("pk"))
+        # Every live notice is compared, not only those choosing the entry: a processor's
+        # name also shows in the cookie tables of notices that list its cookies, and a
+        # cookie can be shown through its category. Live notices are tens, not thousands.
+        newest = NoticeVersion.objects.filter(notice=OuterRef("notice")).order_by("-number").values("number")[:1]
+        latest_versions = {
+            version.notice_id: version
+            for version in NoticeVersion.objects.filter(notice__in=notices, number=Subquery(newest))
+        }
+        for notice in notices:
+            latest = latest_versions.get(notice.pk)
+            if latest is None:  # never versioned (see record_notice_versions): nothing to compare with
+                continue
+            document = resolve_notice(notice)
+            if content_hash(document) == latest.content_hash:
+                continue
+            summary, material = describe_changes(latest.document, document)
+            if with_notes and (_shows(latest.document, entry) or _shows(document, entry)):
+                override = getattr(entry, "change_materiality", ChangeMateriality.AUTOMATIC)
+                if override != ChangeMateriality.AUTOMATIC:
+                    material = override == ChangeMateriality.MATERIAL
+                summary = (getattr(entry, "change_summary", "") or "").strip() or summary
+            version = record_version(
+                notice,
+                cause=VersionCause.REGISTER_CHANGED,
+                summary=summary,
+                material=material,
+                user=user,
+                only_if_changed=True,
+                document=document,
+            )
+            if version:
+                recorded.append(version)
     return recorded

@@ -12,7 +12,9 @@ from .versions import VersionCause, record_version
 @receiver(page_published, dispatch_uid="privacy_notices_record_published_notice")
 def record_published_notice(sender, instance, revision, **kwargs):
     """Every publish of a notice (editor, scheduler or workflow) records its version."""
-    if not isinstance(instance, PrivacyNoticePage):
+    # A first publish scheduled for later also sends this signal, with the page not
+    # yet live: its version is recorded when the scheduler makes it live.
+    if not isinstance(instance, PrivacyNoticePage) or not instance.live:
         return
     record_version(
         instance,
@@ -37,7 +39,7 @@ def _is_register_entry(sender) -> bool:
 def register_entry_published(sender, instance, revision=None, **kwargs):
     """A published register change flows into every live notice it alters (drafts change nothing)."""
     if _is_register_entry(sender):
-        record_register_change(instance, user=revision.user if revision else None)
+        record_register_change(instance, user=revision.user if revision else None, with_notes=True)
 
 
 @receiver(unpublished, dispatch_uid="privacy_notices_register_entry_unpublished")

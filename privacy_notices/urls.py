@@ -30,13 +30,13 @@ urlpatterns = [
         name="privacy_notice_history",
     ),
     re_path(
-        rf"^{PAGE_PATH}@history/(?P<number>\d+)/?$",
+        rf"^{PAGE_PATH}@history/(?P<number>[0-9]+)/?$",
         serve_notice_view,
         {"view": "serve_version"},
         name="privacy_notice_version",
     ),
     re_path(
-        rf"^{PAGE_PATH}@diff/(?P<old>\d+)/(?P<new>\d+)/?$",
+        rf"^{PAGE_PATH}@diff/(?P<old>[0-9]+)/(?P<new>[0-9]+)/?$",
         serve_notice_view,
         {"view": "serve_diff"},
         name="privacy_notice_diff",

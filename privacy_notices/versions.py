@@ -22,7 +22,8 @@ from django.utils.translation import gettext_lazy as _
 
 # Publication metadata that changes with every version; excluded from the content
 # hash so that "did what the notice says change?" compares content only.
-_VOLATILE_KEYS = ("version", "last_updated", "first_published", "published_at")
+# The address (url, slug) is where the notice is, not what it says.
+_VOLATILE_KEYS = ("version", "last_updated", "first_published", "published_at", "url", "slug")
 
 
 class ImmutableVersion(PermissionDenied):
@@ -44,6 +45,19 @@ class NoticeVersionQuerySet(models.QuerySet):
 
     def delete(self):
         raise ImmutableVersion()
+
+    def bulk_create(self, objs, *args, update_conflicts=False, ignore_conflicts=False, **kwargs):
+        # An "upsert" would overwrite an existing version.
+        if update_conflicts or ignore_conflicts:
+            raise ImmutableVersion()
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, **kwargs):
+        raise ImmutableVersion()
+
+    def last_material_change(self):
+        """When the latest material change was published (the "Last updated" people see), or None."""
+        return self.filter(material=True).aggregate(latest=models.Max("published_at"))["latest"]
 
     def in_force_on(self, day: datetime.date):
         """The version in force on ``day``: the last published by the end of that day where the site is."""
@@ -91,8 +105,10 @@ class NoticeVersion(models.Model):
         return gettext("Version %(number)s of %(notice)s") % {"number": self.number, "notice": self.notice_id}
 
     def save(self, *args, **kwargs):
-        if not self._state.adding:
+        # Only ever an INSERT: a new instance given an existing pk would otherwise update that row.
+        if not self._state.adding or kwargs.get("update_fields") or kwargs.get("force_update"):
             raise ImmutableVersion()
+        kwargs["force_insert"] = True
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
@@ -106,14 +122,9 @@ def content_hash(document: dict) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def last_material_change(notice) -> datetime.datetime | None:
-    """When the notice last changed materially: the date people see as "Last updated"."""
-    return (
-        NoticeVersion.objects.filter(notice=notice, material=True)
-        .order_by("-number")
-        .values_list("published_at", flat=True)
-        .first()
-    )
+def site_date(moment: datetime.datetime) -> datetime.date:
+    """The calendar day of ``moment`` where the site is (TIME_ZONE), whatever zone an admin user has."""
+    return timezone.localdate(moment, timezone.get_default_timezone())
 
 
 def record_version(
@@ -126,12 +137,14 @@ def record_version(
     revision=None,
     user=None,
     only_if_changed: bool = False,
+    document: dict | None = None,
 ):
     """Record what ``notice`` says now as its next version, and return it.
 
     The first version is always "First published" and material. With
     ``only_if_changed`` nothing is recorded (and None returned) when the
-    document's content is the same as the latest version's.
+    document's content is the same as the latest version's. ``document`` is the
+    notice already resolved, when the caller has it.
     """
     from .document import resolve_notice
     from .pages import PrivacyNoticePage
@@ -141,19 +154,20 @@ def record_version(
         # Serialise numbering per notice: concurrent publishes queue on the page row.
         PrivacyNoticePage.objects.select_for_update().filter(pk=notice.pk).values_list("pk").first()
         latest = NoticeVersion.objects.filter(notice=notice).order_by("-number").first()
-        document = resolve_notice(notice)
+        document = dict(document) if document is not None else resolve_notice(notice)
         digest = content_hash(document)
         if only_if_changed and latest and latest.content_hash == digest:
             return None
         if latest is None:
             summary, material = gettext("First published"), True
         number = latest.number + 1 if latest else 1
-        last_updated = published_at if material else (last_material_change(notice) or published_at)
+        previous_material = NoticeVersion.objects.filter(notice=notice).last_material_change()
+        last_updated = published_at if material else (previous_material or published_at)
         document.update(
             {
                 "version": number,
                 "published_at": published_at.isoformat(),
-                "last_updated": timezone.localdate(last_updated).isoformat(),
+                "last_updated": site_date(last_updated).isoformat(),
             }
         )
         return NoticeVersion.objects.create(

@@ -51,6 +51,7 @@ def test_the_demo_addresses_in_the_readme_serve(client):
             assert client.get(path).status_code == 200, path
 
 
+@pytest.mark.django_db  # every request is a transaction (ATOMIC_REQUESTS)
 def test_the_demo_front_door_is_the_hub(client):
     response = client.get("/")
     assert response.status_code == 302

@@ -102,7 +102,7 @@ def test_publishing_a_chosen_draft_entry_adds_it_as_a_new_recipient(make_notice,
 
 
 def test_processor_changes_are_summarised_and_weighed(make_notice, make_processor):
-    processor = make_processor(name="Hotjar", countries=["GB"])
+    processor = make_processor(name="Hotjar", countries=["GB"], purposes="Heatmaps of how pages are usd")
     notice = make_notice([section("sharing", heading="Who", processors=[processor.pk])])
 
     republish(processor, countries=["GB", "MT"], transfer_safeguard="uk_adequacy")
@@ -113,9 +113,14 @@ def test_processor_changes_are_summarised_and_weighed(make_notice, make_processo
         "Hotjar: transfers now protected by UK adequacy regulations, was None needed: data stays in the UK."
     )
 
-    republish(processor, purposes="Heatmaps of how pages are used (typo fixed)")
+    republish(processor, purposes="Heatmaps of how pages are used")  # a typo fixed
     latest = versions_of(notice)[-1]
     assert (latest.number, latest.summary, latest.material) == (3, "Hotjar: details corrected.", False)
+
+    republish(processor, purposes="Heatmaps of how pages are used\nRecordings of whole visits")
+    latest = versions_of(notice)[-1]
+    assert (latest.number, latest.material) == (4, True)
+    assert latest.summary == "Hotjar: now receives more information, or for more purposes."
 
 
 def test_cookies_a_new_category_is_material_a_new_cookie_in_a_shown_category_is_not(make_notice, make_cookie):
@@ -216,3 +221,14 @@ def test_renaming_a_cookie_provider_versions_notices_that_only_show_its_cookies(
     latest = versions_of(notice)[-1]
     assert (latest.number, latest.summary, latest.material) == (2, "_ga cookie: details corrected.", False)
     assert latest.document["sections"][0]["cookie_groups"][0]["cookies"][0]["provider"] == "Google Ireland"
+
+
+def test_unpublishing_does_not_reuse_the_notes_of_the_last_publish(make_notice, make_rule):
+    rule = make_rule(record_class="Complaint files", period="P1Y", trigger="closure")
+    notice = make_notice([section("retention", heading="How long", rules=[rule.pk])])
+    republish(
+        rule, period="P2Y", change_summary="We now keep complaint files for 2 years.", change_materiality="material"
+    )
+    rule.unpublish()
+    latest = versions_of(notice)[-1]
+    assert (latest.summary, latest.material) == ("Complaint files: no longer listed.", False)

@@ -246,3 +246,69 @@ def test_the_editor_shows_the_latest_version_beside_about_this_change(admin_clie
     page = admin_client.get(reverse("wagtailadmin_pages:edit", args=(notice.pk,))).content.decode()
     assert "About this change" in page
     assert "version 1" in page and "First published" in page
+
+
+def test_a_first_publish_scheduled_for_later_is_recorded_only_when_it_goes_live(make_notice):
+    notice = make_notice(publish_it=False)
+    page = PrivacyNoticePage.objects.get(pk=notice.pk)
+    page.go_live_at = timezone.now() + datetime.timedelta(days=1)
+    page.save_revision().publish()
+    assert not PrivacyNoticePage.objects.get(pk=notice.pk).live
+    assert not NoticeVersion.objects.filter(notice=notice).exists()
+
+
+def test_a_new_instance_given_an_existing_pk_cannot_overwrite_a_version(make_notice):
+    notice = make_notice()
+    version = NoticeVersion.objects.get(notice=notice)
+    forged = NoticeVersion(
+        pk=version.pk,
+        notice=notice,
+        number=1,
+        published_at=version.published_at,
+        material=True,
+        summary="FORGED",
+        document={},
+        content_hash="",
+        cause=VersionCause.NOTICE_PUBLISHED,
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        forged.save()
+    with pytest.raises(ImmutableVersion):
+        NoticeVersion.objects.bulk_create(
+            [forged], update_conflicts=True, unique_fields=["id"], update_fields=["summary"]
+        )
+    with pytest.raises(ImmutableVersion):
+        NoticeVersion.objects.bulk_update([version], ["summary"])
+    assert NoticeVersion.objects.get(pk=version.pk).summary == "First published"
+
+
+def test_snapshot_dates_are_the_sites_whatever_zone_the_editor_uses(make_notice):
+    notice = make_notice(publish_it=False)
+    # 23:30 in London on 1 June is already 2 June in Auckland, where this editor works.
+    with timezone.override(ZoneInfo("Pacific/Auckland")):
+        version = record_version(
+            notice,
+            cause=VersionCause.NOTICE_PUBLISHED,
+            published_at=datetime.datetime(2026, 6, 1, 23, 30, tzinfo=LONDON),
+        )
+        assert version.document["last_updated"] == "2026-06-01"
+        assert resolve_notice(notice)["last_updated"] == "2026-06-01"
+
+
+def test_bulk_deleting_a_notice_with_a_history_is_refused_and_deletes_nothing(admin_client, hub, make_notice):
+    notice = make_notice()
+    url = reverse("wagtail_bulk_action", args=("wagtailcore", "page", "delete")) + f"?id={notice.pk}&next=/admin/"
+    response = admin_client.post(url, follow=True)
+    assert response.status_code == 200
+    assert PrivacyNoticePage.objects.filter(pk=notice.pk).exists()
+    assert "keep their public history" in response.content.decode()
+
+
+def test_submitting_a_change_for_approval_also_needs_a_summary(admin_client, make_notice, audience):
+    notice = make_notice(slug="complainants")
+    url = reverse("wagtailadmin_pages:edit", args=(notice.pk,))
+    data = notice_form([], audience=audience, title="Changed")
+    data["action-submit"] = "action-submit"
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "change_summary" in response.context["form"].errors

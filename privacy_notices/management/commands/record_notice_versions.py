@@ -19,7 +19,7 @@ class Command(BaseCommand):
                 published_at=notice.last_published_at,
             )
             recorded += 1
-            self.stdout.write(f"  {notice.title}: version 1, {notice.last_published_at:%Y-%m-%d}", self.style.SUCCESS)
+            self.stdout.write(f"  {notice.title}: version 1", self.style.SUCCESS)
         self.stdout.write(
             self.style.SUCCESS(_("Recorded a first version for %(count)d notices.") % {"count": recorded})
         )
