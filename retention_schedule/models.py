@@ -191,6 +191,14 @@ class RetentionRule(
         except ValidationError:  # a row written without validation: never fail a public page
             return None
 
+    def disposal_date(self, trigger_date):
+        """When records whose trigger event fell on ``trigger_date`` reach the end of their period.
+
+        None when the rule has no fixed period (kept permanently, or until an event).
+        """
+        period = self.parsed_period
+        return period.after(trigger_date) if period else None
+
     def period_text(self) -> str:
         period = self.parsed_period
         return period.describe() if period else self.period

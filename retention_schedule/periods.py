@@ -8,9 +8,11 @@ The standard library has no ISO 8601 duration type and the general parsers
 accept the parts we must refuse, so this small grammar is all a schedule needs.
 """
 
+import datetime
 import re
 from dataclasses import dataclass
 
+from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.utils.text import get_text_list
 from django.utils.translation import gettext_lazy as _
@@ -42,6 +44,17 @@ class Period:
         if time_text:
             text += "T" + time_text
         return "P" + (text or "0D")
+
+    def after(self, start: datetime.date) -> datetime.date:
+        """The date this period after ``start``, counting calendar years and months.
+
+        A month or year that lands past the end of a month ends on its last day:
+        31 January + 1 month is the last day of February; 29 February + 1 year is
+        28 February. Years and months count first, then weeks and days.
+        """
+        if self.hours or self.minutes or self.seconds:
+            raise ValueError("A period counted on dates has no hours, minutes or seconds.")
+        return start + relativedelta(years=self.years, months=self.months, weeks=self.weeks, days=self.days)
 
     def approximate_days(self) -> float:
         """The length in days on an average calendar, for comparing periods (which is longer?)."""
