@@ -1,14 +1,20 @@
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.db import models
 from django.db.models import Max
+from django.http import Http404, JsonResponse
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, PublishingPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, re_path
 from wagtail.fields import RichTextField
 from wagtail.models import DraftStateMixin, LockableMixin, PreviewableMixin, RevisionMixin
 from wagtail.search import index
 
+from .calculator import BadTriggerDate, calculate, parse_trigger_date
 from .change_notes import ChangeNotes, change_notes_panel
 from .in_use import RefuseDeleteWhileInUse
 from .page_model import base_page_model
@@ -251,8 +257,19 @@ def schedule_last_updated():
     return RetentionRule.objects.filter(live=True).aggregate(latest=Max("last_published_at"))["latest"]
 
 
-class RetentionSchedulePage(base_page_model()):
-    """The public retention schedule: every live rule, grouped by business function."""
+def _wants_json(request) -> bool:
+    if request.GET.get("format") == "json":
+        return True
+    accept = request.headers.get("Accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+class RetentionSchedulePage(RoutablePageMixin, base_page_model()):
+    """The public retention schedule: every live rule, grouped by business function.
+
+    Each rule also has its own address, ``<schedule>/<code>/``, with a disposal-date
+    calculator: ``?trigger=YYYY-MM-DD`` (HTML, or JSON with ``?format=json``).
+    """
 
     intro = RichTextField(_("introduction"), blank=True)
 
@@ -264,6 +281,36 @@ class RetentionSchedulePage(base_page_model()):
 
     class Meta:
         verbose_name = _("retention schedule page")
+
+    @re_path(r"^(?P<code>[-\w]+)/$")
+    def rule_page(self, request, code):
+        """One live rule, and the disposal date for a trigger date if one is given."""
+        rule = RetentionRule.objects.filter(live=True, code=code).first()
+        if rule is None:
+            raise Http404(gettext("There is no rule with that code in the schedule."))
+        status, result, error = 200, None, ""
+        trigger = request.GET.get("trigger")
+        if trigger is not None:
+            try:
+                result = calculate(rule, parse_trigger_date(trigger))
+            except BadTriggerDate as bad:
+                status, error = 400, str(bad)
+        if _wants_json(request):
+            data = {"error": error} if error else (result or rule.as_public_data())
+            return JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
+        # Not get_context(): that loads the whole schedule, and this page shows one rule.
+        context = {
+            "page": self,
+            "self": self,
+            "rule": rule.as_public_data(),
+            "result": result,
+            "disposal_date": datetime.date.fromisoformat(result["disposal_date"])
+            if result and result["disposal_date"]
+            else None,
+            "error": error,
+            "trigger": trigger or "",
+        }
+        return TemplateResponse(request, "retention_schedule/rule_page.html", context, status=status)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
