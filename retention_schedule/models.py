@@ -1,5 +1,3 @@
-import datetime
-
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.db import models
@@ -288,13 +286,14 @@ class RetentionSchedulePage(RoutablePageMixin, base_page_model()):
         rule = RetentionRule.objects.filter(live=True, code=code).first()
         if rule is None:
             raise Http404(gettext("There is no rule with that code in the schedule."))
-        status, result, error = 200, None, ""
+        status, result, error, trigger_date = 200, None, "", None
         trigger = request.GET.get("trigger")
         if trigger is not None:
             try:
-                result = calculate(rule, parse_trigger_date(trigger))
+                trigger_date = parse_trigger_date(trigger)
+                result = calculate(rule, trigger_date)
             except BadTriggerDate as bad:
-                status, error = 400, str(bad)
+                status, error, trigger_date = 400, str(bad), None
         if _wants_json(request):
             data = {"error": error} if error else (result or rule.as_public_data())
             return JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
@@ -304,9 +303,8 @@ class RetentionSchedulePage(RoutablePageMixin, base_page_model()):
             "self": self,
             "rule": rule.as_public_data(),
             "result": result,
-            "disposal_date": datetime.date.fromisoformat(result["disposal_date"])
-            if result and result["disposal_date"]
-            else None,
+            "trigger_date": trigger_date,
+            "disposal_date": rule.disposal_date(trigger_date) if result else None,
             "error": error,
             "trigger": trigger or "",
         }

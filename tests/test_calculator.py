@@ -84,3 +84,12 @@ def test_unknown_and_draft_rules_are_not_found(client, schedule, make_rule):
     assert client.get(f"{schedule.url}NOPE-01/").status_code == 404
     assert client.get(f"{schedule.url}DRAFT-01/").status_code == 404
     assert client.get(f"{schedule.url}DRAFT-01/", {"format": "json"}).status_code == 404
+
+
+def test_the_result_is_worded_for_people(client, schedule, rule):
+    result = BeautifulSoup(
+        client.get(f"{schedule.url}MONTHLY-01/", {"trigger": "2026-01-31"}).content, "html.parser"
+    ).select_one(".rs-result")
+    assert "For records where receipt was on 31 January 2026. Then they are deleted." in result.get_text(
+        " ", strip=True
+    )
