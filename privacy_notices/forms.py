@@ -4,16 +4,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 
+from retention_schedule.change_notes import start_next_change_blank
+
 
 class NoticePageForm(WagtailAdminPageForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        page = self.instance
-        # The fields describe the *next* publish. Once published they belong to the
-        # recorded version, so a fresh edit starts blank rather than repeating them.
-        if page.pk and page.live and not page.has_unpublished_changes:
-            self.initial["change_summary"] = ""
-            self.initial["material_change"] = True
+        start_next_change_blank(self, change_summary="", material_change=True)
 
     def clean(self):
         cleaned_data = super().clean()

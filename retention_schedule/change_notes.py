@@ -18,15 +18,22 @@ class ChangeMateriality(models.TextChoices):
     NOT_MATERIAL = "not_material", _("Not material: a correction that changes nothing for people")
 
 
+def start_next_change_blank(form, **blank_values) -> None:
+    """Give a fresh edit of a published object blank "about this change" fields.
+
+    The fields describe the *next* publish. Once published they belong to what
+    that publish recorded, so an edit with no unsaved draft starts from
+    ``blank_values`` instead of repeating them.
+    """
+    obj = form.instance
+    if obj.pk and getattr(obj, "live", False) and not getattr(obj, "has_unpublished_changes", False):
+        form.initial.update(blank_values)
+
+
 class ChangeNotesForm(WagtailAdminModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        entry = self.instance
-        # The notes describe the *next* publish; once published they belong to the
-        # versions it recorded, so a fresh edit starts blank.
-        if entry.pk and getattr(entry, "live", False) and not getattr(entry, "has_unpublished_changes", False):
-            self.initial["change_summary"] = ""
-            self.initial["change_materiality"] = ChangeMateriality.AUTOMATIC
+        start_next_change_blank(self, change_summary="", change_materiality=ChangeMateriality.AUTOMATIC)
 
 
 class ChangeNotes(models.Model):
