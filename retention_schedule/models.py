@@ -1,21 +1,14 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.db import models
-from django.db.models import Max
-from django.http import Http404, JsonResponse
-from django.template.response import TemplateResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, PublishingPanel
-from wagtail.contrib.routable_page.models import RoutablePageMixin, re_path
-from wagtail.fields import RichTextField
 from wagtail.models import DraftStateMixin, LockableMixin, PreviewableMixin, RevisionMixin
 from wagtail.search import index
 
-from .calculator import BadTriggerDate, calculate, parse_trigger_date
 from .change_notes import ChangeNotes, change_notes_panel
 from .in_use import RefuseDeleteWhileInUse
-from .page_model import base_page_model
 from .periods import parse_period, validate_period
 
 
@@ -113,6 +106,14 @@ class RetentionRule(
     )
     owner = models.CharField(_("owner"), max_length=200, blank=True, help_text=_("The team responsible."))
     last_reviewed = models.DateField(_("last reviewed"), null=True, blank=True)
+    review_interval = models.CharField(
+        _("review every"),
+        max_length=20,
+        blank=True,
+        default="P1Y",
+        validators=[validate_period],
+        help_text=_("How often the rule is reviewed, as an ISO 8601 duration: P1Y is every year."),
+    )
 
     panels = [
         MultiFieldPanel(
@@ -135,7 +136,9 @@ class RetentionRule(
             ],
             heading=_("How long they are kept"),
         ),
-        MultiFieldPanel(["authority", FieldRowPanel(["owner", "last_reviewed"])], heading=_("Governance")),
+        MultiFieldPanel(
+            ["authority", FieldRowPanel(["owner", "last_reviewed", "review_interval"])], heading=_("Governance")
+        ),
         change_notes_panel(),
         PublishingPanel(),
     ]
@@ -203,6 +206,18 @@ class RetentionRule(
         period = self.parsed_period
         return period.after(trigger_date) if period else None
 
+    def next_review_date(self):
+        """When the rule is next due for review: the last review plus the review interval.
+
+        None when either is missing (the schedule checks report that separately).
+        """
+        if not self.last_reviewed or not self.review_interval:
+            return None
+        try:
+            return parse_period(self.review_interval).after(self.last_reviewed)
+        except (ValidationError, OverflowError, ValueError):
+            return None
+
     def period_text(self) -> str:
         period = self.parsed_period
         return period.describe() if period else self.period
@@ -250,79 +265,5 @@ class RetentionRule(
         return context
 
 
-def schedule_last_updated():
-    """When the published schedule last changed: the latest publish of a live rule."""
-    return RetentionRule.objects.filter(live=True).aggregate(latest=Max("last_published_at"))["latest"]
-
-
-def _wants_json(request) -> bool:
-    if request.GET.get("format") == "json":
-        return True
-    accept = request.headers.get("Accept", "")
-    return "application/json" in accept and "text/html" not in accept
-
-
-class RetentionSchedulePage(RoutablePageMixin, base_page_model()):
-    """The public retention schedule: every live rule, grouped by business function.
-
-    Each rule also has its own address, ``<schedule>/<code>/``, with a disposal-date
-    calculator: ``?trigger=YYYY-MM-DD`` (HTML, or JSON with ``?format=json``).
-    """
-
-    intro = RichTextField(_("introduction"), blank=True)
-
-    content_panels = base_page_model().content_panels + ["intro"]
-    search_fields = base_page_model().search_fields + [index.SearchField("intro")]
-    subpage_types = []
-
-    template = "retention_schedule/retention_schedule_page.html"
-
-    class Meta:
-        verbose_name = _("retention schedule page")
-
-    @re_path(r"^(?P<code>[-\w]+)/$")
-    def rule_page(self, request, code):
-        """One live rule, and the disposal date for a trigger date if one is given."""
-        rule = RetentionRule.objects.filter(live=True, code=code).first()
-        if rule is None:
-            raise Http404(gettext("There is no rule with that code in the schedule."))
-        status, result, error, trigger_date = 200, None, "", None
-        trigger = request.GET.get("trigger")
-        if trigger is not None:
-            try:
-                trigger_date = parse_trigger_date(trigger)
-                result = calculate(rule, trigger_date)
-            except BadTriggerDate as bad:
-                status, error, trigger_date = 400, str(bad), None
-        if _wants_json(request):
-            data = {"error": error} if error else (result or rule.as_public_data())
-            return JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
-        # Not get_context(): that loads the whole schedule, and this page shows one rule.
-        context = {
-            "page": self,
-            "self": self,
-            "rule": rule.as_public_data(),
-            "result": result,
-            "trigger_date": trigger_date,
-            "disposal_date": rule.disposal_date(trigger_date) if result else None,
-            "error": error,
-            "trigger": trigger or "",
-        }
-        return TemplateResponse(request, "retention_schedule/rule_page.html", context, status=status)
-
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
-        rules = [rule.as_public_data() for rule in RetentionRule.objects.filter(live=True)]
-        groups: dict[str, list[dict]] = {}
-        ungrouped = []
-        for rule in rules:
-            if rule["business_function"]:
-                groups.setdefault(rule["business_function"], []).append(rule)
-            else:
-                ungrouped.append(rule)
-        if ungrouped:  # after the named functions, not first as an empty string sorts
-            groups[gettext("Other records")] = ungrouped
-        context["rule_groups"] = groups
-        context["rule_count"] = len(rules)
-        context["last_updated"] = schedule_last_updated()
-        return context
+# The page lives in its own module; Django finds models through this one.
+from .pages import RetentionSchedulePage, schedule_last_updated  # noqa: E402, F401
