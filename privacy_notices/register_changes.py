@@ -9,7 +9,9 @@ corrections are not. The DPO can write the summary and overrule the flag on
 the entry itself (``retention_schedule.change_notes``).
 """
 
+import contextvars
 import re
+from contextlib import contextmanager
 from difflib import SequenceMatcher
 
 from django.core.exceptions import ValidationError
@@ -207,14 +209,53 @@ def _shows(document: dict, entry) -> bool:
     return any(code in _entries(document, kind, key, field) for kind, key, field in kinds)
 
 
+# Inside ``deferred_register_changes()``: the entries changed so far and who changed them.
+_deferred: contextvars.ContextVar[dict | None] = contextvars.ContextVar("deferred_register_changes", default=None)
+
+
+@contextmanager
+def deferred_register_changes():
+    """Treat every register change inside the block as one: each altered notice gets one version, at the end.
+
+    Used around bulk changes such as a schedule import (``retention_schedule.bulk_changes``),
+    so a notice showing 30 imported rules records one version, not 30, and each
+    live notice is compared once. Summaries are written from the documents. The
+    versions are recorded when the block ends, inside any transaction around it.
+    """
+    if _deferred.get() is not None:  # nested: the outermost block records
+        yield
+        return
+    pending = {"entries": [], "user": None}
+    token = _deferred.set(pending)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+    if pending["entries"]:
+        _record_changes(pending["entries"], pending["user"], with_notes=False)
+
+
 def record_register_change(entry, user=None, *, with_notes: bool = False) -> list[NoticeVersion]:
     """Record a new version of every live notice whose content the change to ``entry`` altered.
 
     With ``with_notes`` (a publish), the DPO's summary and materiality from the
     entry apply to the notices that show the entry; every other change is
-    described from the documents. All notices are recorded, or none.
+    described from the documents. All notices are recorded, or none. Inside
+    ``deferred_register_changes()`` the change is only noted, and recorded when
+    the block ends.
     """
+    pending = _deferred.get()
+    if pending is not None:
+        pending["entries"].append(entry)
+        pending["user"] = pending["user"] or user
+        return []
+    return _record_changes([entry], user, with_notes=with_notes)
+
+
+def _record_changes(entries: list, user, *, with_notes: bool) -> list[NoticeVersion]:
     recorded = []
+    # The DPO's notes belong to one entry's publish; a bulk change is described from the documents.
+    noted_entry = entries[0] if with_notes and len(entries) == 1 else None
     with transaction.atomic():
         notices = list(PrivacyNoticePage.objects.live().order_by("pk"))
         # Every live notice is compared, not only those choosing the entry: a processor's
@@ -233,11 +274,11 @@ def record_register_change(entry, user=None, *, with_notes: bool = False) -> lis
             if content_hash(document) == latest.content_hash:
                 continue
             summary, material = describe_changes(latest.document, document)
-            if with_notes and (_shows(latest.document, entry) or _shows(document, entry)):
-                override = getattr(entry, "change_materiality", ChangeMateriality.AUTOMATIC)
+            if noted_entry is not None and (_shows(latest.document, noted_entry) or _shows(document, noted_entry)):
+                override = getattr(noted_entry, "change_materiality", ChangeMateriality.AUTOMATIC)
                 if override != ChangeMateriality.AUTOMATIC:
                     material = override == ChangeMateriality.MATERIAL
-                summary = (getattr(entry, "change_summary", "") or "").strip() or summary
+                summary = (getattr(noted_entry, "change_summary", "") or "").strip() or summary
             version = record_version(
                 notice,
                 cause=VersionCause.REGISTER_CHANGED,

@@ -4,8 +4,10 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from wagtail.signals import page_published, published, unpublished
 
+from retention_schedule.bulk_changes import register_bulk_change_wrapper
+
 from .pages import PrivacyNoticePage
-from .register_changes import record_register_change
+from .register_changes import deferred_register_changes, record_register_change
 from .versions import VersionCause, record_version
 
 
@@ -54,3 +56,7 @@ def register_entry_deleted(sender, instance, **kwargs):
     # catches the rest, e.g. a live cookie that only a category choice showed.
     if _is_register_entry(sender):
         record_register_change(instance)
+
+
+# A schedule import (or any bulk change of the registers) records one version per altered notice.
+register_bulk_change_wrapper(deferred_register_changes)

@@ -143,6 +143,8 @@ class RetentionRule(
         PublishingPanel(),
     ]
 
+    # search_index.py keeps the index up to date, so that an import can index once at the end.
+    search_auto_update = False
     search_fields = [
         index.SearchField("record_class"),
         index.SearchField("code"),
