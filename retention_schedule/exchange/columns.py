@@ -78,3 +78,11 @@ COLUMNS: tuple[Column, ...] = (
 
 COLUMN_NAMES: tuple[str, ...] = tuple(column.name for column in COLUMNS)
 COLUMNS_BY_NAME: dict[str, Column] = {column.name: column for column in COLUMNS}
+
+# Keys a published JSON schedule adds to each rule, worked out from the rule rather
+# than kept on it: the exports write them, the importer accepts and ignores them.
+DERIVED_KEYS: tuple[str, ...] = ("period_text", "summary", "disposal_action_text", "url")
+
+# Text starting with one of these, a spreadsheet would run as a formula (OWASP "CSV
+# injection"): CSV exports put an apostrophe before it, and the importer takes it off.
+FORMULA_STARTS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")

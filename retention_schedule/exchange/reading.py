@@ -18,7 +18,7 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from .columns import COLUMNS, COLUMNS_BY_NAME
+from .columns import COLUMNS, COLUMNS_BY_NAME, DERIVED_KEYS, FORMULA_STARTS
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 
@@ -27,14 +27,8 @@ DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 # limit before openpyxl reads it (openpyxl itself parses XML with defusedxml).
 _XLSX_UNPACKED_FACTOR = 20
 
-# Keys a published JSON schedule carries that are worked out from a rule, not
-# kept on it: the importer accepts them and ignores them.
-DERIVED_KEYS = frozenset({"period_text", "summary", "disposal_action_text", "url"})
 _DOCUMENT_KEYS = frozenset({"$schema", "title", "url", "last_updated", "rules"})
 
-# The exports put an apostrophe before a value a spreadsheet would run as a
-# formula; reading takes it off again so a file round-trips unchanged.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 FORMATS = ("csv", "xlsx", "json")
 
@@ -179,12 +173,13 @@ def _cell_text(value) -> str:
 
 
 def _unguard(text: str) -> str:
-    if len(text) > 1 and text[0] == "'" and text[1] in "".join(_FORMULA_STARTS):
+    """Undo ``writing.escape_formula``: one apostrophe off text whose apostrophes stand before a formula character."""
+    if text.startswith("'") and text.lstrip("'").startswith(FORMULA_STARTS):
         return text[1:]
     return text
 
 
-def _rows_from_table(table, where_row, where_cell) -> tuple[list[str], list[Row], list[Problem]]:
+def _rows_from_table(table, where_row, where_cell, *, unguard=False) -> tuple[list[str], list[Row], list[Problem]]:
     """Turn a table (a list of lists, heading first) into rows of values keyed by column name."""
     names, problems = _columns_from_headings(table[0] if table else [], lambda i: where_cell(1, i))
     rows = []
@@ -208,7 +203,9 @@ def _rows_from_table(table, where_row, where_cell) -> tuple[list[str], list[Row]
             elif isinstance(cell, datetime.date):
                 values[name] = cell
             else:
-                values[name] = _unguard(_cell_text(cell)).strip()
+                text = _cell_text(cell)
+                # Only CSV needs the guard: a spreadsheet's cells say themselves whether they hold text.
+                values[name] = (_unguard(text) if unguard else text).strip()
         rows.append(Row(where_row(number), values))
     if not rows and not problems:
         problems.append(Problem(_("The file has headings but no rules.")))
@@ -250,6 +247,7 @@ def _read_csv(data: bytes) -> ScheduleFile:
         table,
         lambda number: _("Row %(number)d") % {"number": number},
         lambda number, index: _("Row %(number)d, cell %(cell)d") % {"number": number, "cell": index + 1},
+        unguard=True,
     )
     heading_count = len(table[0]) if table else 0
     for number, cells in enumerate(table[1:], start=2):
