@@ -10,8 +10,9 @@ class PrivacyNoticesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from retention_schedule import in_use
+        from retention_schedule import checks, in_use
 
-        from . import signal_handlers, usage  # noqa: F401 (connects the receivers)
+        from . import retention_checks, signal_handlers, usage  # noqa: F401 (connects the receivers)
 
         in_use.register_finder(usage.live_notices_showing)
+        checks.register_finding_source(retention_checks.free_text_retention_findings)

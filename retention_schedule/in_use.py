@@ -44,6 +44,11 @@ def register_finder(finder: Finder) -> Finder:
     return finder
 
 
+def has_finders() -> bool:
+    """Whether any app reports which documents show entries (without one, nothing can be "in use")."""
+    return bool(_finders)
+
+
 def live_uses(entries: Iterable) -> dict[int, list[Use]]:
     """Map each entry's pk to the live documents that show it (entries unused are absent)."""
     entries = list(entries)

@@ -1,12 +1,19 @@
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.ui.tables import Column, LiveStatusTagColumn, UpdatedAtColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from .admin_views import InUseAwareDeleteView
+from .admin_views import (
+    CalculatorView,
+    InUseAwareDeleteView,
+    RetentionRuleEditView,
+    RetentionRuleFilterSet,
+    RetentionRuleIndexView,
+)
 from .in_use import live_uses, refusal_message
 from .models import RetentionRule
 
@@ -17,7 +24,12 @@ class RetentionRuleViewSet(SnippetViewSet):
     menu_label = _("Retention schedule")
     menu_order = 310
     add_to_admin_menu = True
+    index_view_class = RetentionRuleIndexView
+    edit_view_class = RetentionRuleEditView
     delete_view_class = InUseAwareDeleteView
+    calculator_view_class = CalculatorView
+    # The checks' summary sits above the listing; the Findings column and filter come with the view.
+    index_template_name = "retention_schedule/admin/listing_index.html"
     list_display = [
         "record_class",
         "code",
@@ -26,12 +38,29 @@ class RetentionRuleViewSet(SnippetViewSet):
         UpdatedAtColumn(),
         LiveStatusTagColumn(),
     ]
-    list_filter = ["period_type", "disposal_action", "business_function", "live"]
+    # Its fields: needs attention, period_type, disposal_action, business_function, live.
+    filterset_class = RetentionRuleFilterSet
     search_fields = ["record_class", "code", "description", "data_categories"]
     # Search these fields with the ORM: the SQLite search backend fails on a search
     # limited to chosen fields ("no such column", wagtail/django-modelsearch#47).
     search_backend_name = None
     ordering = ["business_function", "record_class"]
+
+    def get_index_view_kwargs(self, **kwargs):
+        return super().get_index_view_kwargs(calculator_url_name=self.get_url_name("calculator"), **kwargs)
+
+    def get_edit_view_kwargs(self, **kwargs):
+        return super().get_edit_view_kwargs(calculator_url_name=self.get_url_name("calculator"), **kwargs)
+
+    @property
+    def calculator_view(self):
+        return self.construct_view(self.calculator_view_class)
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path(f"calculator/<{self.pk_path_converter}:pk>/", self.calculator_view, name="calculator"),
+        ]
 
 
 register_snippet(RetentionRuleViewSet)
@@ -49,3 +78,13 @@ def refuse_bulk_delete_of_entries_in_use(request, action_type, objects, action_c
         if entry.pk in uses:
             messages.error(request, refusal_message(entry, uses[entry.pk]))
     return redirect(action_class_instance.next_url)
+
+
+@hooks.register("register_admin_urls")
+def register_schedule_import_urls():
+    """Import, export and the blank templates, under /admin/retention-schedule/."""
+    from django.urls import include
+
+    from . import admin_urls
+
+    return [path("retention-schedule/", include(admin_urls, namespace="retention_schedule_admin"))]
