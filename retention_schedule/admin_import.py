@@ -52,14 +52,14 @@ def listing_url() -> str:
     return reverse("wagtailsnippets_retention_schedule_retentionrule:list")
 
 
-def _can_import(user, publish: bool) -> bool:
+def can_import(user, publish: bool) -> bool:
     needed = ["retention_schedule.add_retentionrule", "retention_schedule.change_retentionrule"]
     if publish:
         needed.append("retention_schedule.publish_retentionrule")
     return user.has_perms(needed)
 
 
-def _can_read(user) -> bool:
+def can_read_schedule(user) -> bool:
     return any(user.has_perm(f"retention_schedule.{action}_retentionrule") for action in ("view", "change", "add"))
 
 
@@ -98,7 +98,7 @@ class ImportView(WagtailAdminTemplateMixin, TemplateView):
     http_method_names = ["get", "post", "head"]
 
     def dispatch(self, request, *args, **kwargs):
-        if not _can_import(request.user, publish=False):
+        if not can_import(request.user, publish=False):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -123,7 +123,7 @@ class ImportView(WagtailAdminTemplateMixin, TemplateView):
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
         publish = form.cleaned_data["publish"]
-        if publish and not _can_import(request.user, publish=True):
+        if publish and not can_import(request.user, publish=True):
             form.add_error("publish", _("You can import drafts, but publishing rules needs a DPO's permission."))
             return self.render_to_response(self.get_context_data(form=form))
         upload = form.cleaned_data["file"]
@@ -205,7 +205,7 @@ class ImportConfirmView(ImportView):
             messages.error(request, _("The import could not be confirmed. Upload the file again."))
             return redirect("retention_schedule_admin:import")
         publish = form.cleaned_data["publish"]
-        if not _can_import(request.user, publish=publish):
+        if not can_import(request.user, publish=publish):
             raise PermissionDenied
         path = f"{UPLOAD_FOLDER}/{form.cleaned_data['token']}"
         try:
@@ -238,7 +238,7 @@ class TemplateDownloadView(View):
     """A blank schedule file, with the headings, for a DPO to fill in."""
 
     def get(self, request, fmt):
-        if not _can_read(request.user):
+        if not can_read_schedule(request.user):
             raise PermissionDenied
         if fmt == "csv":
             return _attachment(template_csv(), "csv", "retention-schedule-template")
@@ -251,7 +251,7 @@ class ExportView(View):
     """The published schedule, every column, in a file that re-imports unchanged."""
 
     def get(self, request, fmt):
-        if not _can_read(request.user):
+        if not can_read_schedule(request.user):
             raise PermissionDenied
         rules = RetentionRule.objects.filter(live=True).order_by("code")
         name = f"retention-schedule-{timezone.localdate().isoformat()}"

@@ -28,6 +28,7 @@ from wagtail.admin.widgets import BooleanRadioSelect, Button, HeaderButton
 from wagtail.models import Revision
 from wagtail.snippets.views.snippets import DeleteView, EditView, IndexView
 
+from .admin_import import can_import
 from .calculator import BadTriggerDate, calculate, parse_trigger_date
 from .checks import Finding, findings_by_rule, schedule_findings
 from .in_use import live_uses, refusal_message
@@ -130,6 +131,30 @@ class RetentionRuleIndexView(IndexView):
     @cached_property
     def findings_by_rule(self) -> dict[int, list[Finding]]:
         return findings_by_rule(self.findings)
+
+    @cached_property
+    def header_buttons(self):
+        buttons = super().header_buttons
+        if can_import(self.request.user, publish=False):
+            buttons.append(
+                HeaderButton(_("Import"), url=reverse("retention_schedule_admin:import"), icon_name="upload")
+            )
+        return buttons
+
+    @cached_property
+    def header_more_buttons(self):
+        # The schedule as files that re-import unchanged (not Wagtail's listing export, which
+        # writes the listing's columns rather than the rule's own fields).
+        buttons = super().header_more_buttons
+        formats = [
+            ("xlsx", _("Export as spreadsheet (XLSX)")),
+            ("csv", _("Export as CSV")),
+            ("json", _("Export as JSON")),
+        ]
+        for priority, (fmt, label) in enumerate(formats, start=20):
+            url = reverse("retention_schedule_admin:export", args=[fmt])
+            buttons.append(Button(label, url=url, icon_name="download", priority=priority))
+        return buttons
 
     def get_filterset_kwargs(self):
         kwargs = super().get_filterset_kwargs()
