@@ -2,6 +2,7 @@
 #   make demo   set up, load the demo content, serve http://127.0.0.1:$(PORT)
 #   make test   set up and run every test
 #   make lint   ruff check and ruff format --check
+#   make bench  run every benchmarks/*.py and print its timings
 
 PORT ?= 8000
 VENV ?= .venv
@@ -14,7 +15,7 @@ MANAGE = $(BIN)/python site/manage.py
 # Re-install when the project's dependencies change.
 STAMP = $(VENV)/.installed
 
-.PHONY: demo test lint install serve clean
+.PHONY: demo test lint bench install serve clean
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then echo "Python 3.11 or newer is needed: install it, or run make PYTHON=/path/to/python3.11"; exit 1; fi
@@ -40,6 +41,10 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Measurements, not tests: each script prints its timings and exits 0 however slow (see benchmarks/README.md).
+bench: $(STAMP)
+	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

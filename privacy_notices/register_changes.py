@@ -202,6 +202,16 @@ def describe_changes(old: dict, new: dict) -> tuple[str, bool]:
     return "; ".join(change.text for change in changes) + ".", any(change.material for change in changes)
 
 
+def _mentions(value, entry) -> bool:
+    """Whether the entry's code appears anywhere in a document: in its own section, or as a cookie's provider."""
+    code = getattr(entry, "code", None) or getattr(entry, "slug", None)
+    if isinstance(value, dict):
+        return any(_mentions(item, entry) for item in value.values())
+    if isinstance(value, list):
+        return any(_mentions(item, entry) for item in value)
+    return value == code
+
+
 def _shows(document: dict, entry) -> bool:
     """Whether ``document`` shows ``entry`` (by its stable code)."""
     code = getattr(entry, "code", None) or getattr(entry, "slug", None)
@@ -225,17 +235,17 @@ def deferred_register_changes():
     if _deferred.get() is not None:  # nested: the outermost block records
         yield
         return
-    pending = {"entries": [], "user": None}
+    pending = {"entries": [], "removed": [], "user": None}
     token = _deferred.set(pending)
     try:
         yield
     finally:
         _deferred.reset(token)
     if pending["entries"]:
-        _record_changes(pending["entries"], pending["user"], with_notes=False)
+        _record_changes(pending["entries"], pending["user"], with_notes=False, removed=all(pending["removed"]))
 
 
-def record_register_change(entry, user=None, *, with_notes: bool = False) -> list[NoticeVersion]:
+def record_register_change(entry, user=None, *, with_notes: bool = False, removed: bool = False) -> list[NoticeVersion]:
     """Record a new version of every live notice whose content the change to ``entry`` altered.
 
     With ``with_notes`` (a publish), the DPO's summary and materiality from the
@@ -243,16 +253,20 @@ def record_register_change(entry, user=None, *, with_notes: bool = False) -> lis
     described from the documents. All notices are recorded, or none. Inside
     ``deferred_register_changes()`` the change is only noted, and recorded when
     the block ends.
+
+    ``removed`` (an unpublish or a delete) says the entry can only disappear
+    from notices, so only the notices whose latest version shows it are compared.
     """
     pending = _deferred.get()
     if pending is not None:
         pending["entries"].append(entry)
+        pending["removed"].append(removed)
         pending["user"] = pending["user"] or user
         return []
-    return _record_changes([entry], user, with_notes=with_notes)
+    return _record_changes([entry], user, with_notes=with_notes, removed=removed)
 
 
-def _record_changes(entries: list, user, *, with_notes: bool) -> list[NoticeVersion]:
+def _record_changes(entries: list, user, *, with_notes: bool, removed: bool = False) -> list[NoticeVersion]:
     recorded = []
     # The DPO's notes belong to one entry's publish; a bulk change is described from the documents.
     noted_entry = entries[0] if with_notes and len(entries) == 1 else None
@@ -270,6 +284,8 @@ def _record_changes(entries: list, user, *, with_notes: bool) -> list[NoticeVers
             latest = latest_versions.get(notice.pk)
             if latest is None:  # never versioned (see record_notice_versions): nothing to compare with
                 continue
+            if removed and not any(_mentions(latest.document, entry) for entry in entries):
+                continue  # an entry taken away changes only the notices that showed it
             document = resolve_notice(notice)
             if content_hash(document) == latest.content_hash:
                 continue

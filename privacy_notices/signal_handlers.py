@@ -47,7 +47,7 @@ def register_entry_published(sender, instance, revision=None, **kwargs):
 @receiver(unpublished, dispatch_uid="privacy_notices_register_entry_unpublished")
 def register_entry_unpublished(sender, instance, **kwargs):
     if _is_register_entry(sender):
-        record_register_change(instance)
+        record_register_change(instance, removed=True)
 
 
 @receiver(post_delete, dispatch_uid="privacy_notices_register_entry_deleted")
@@ -55,7 +55,7 @@ def register_entry_deleted(sender, instance, **kwargs):
     # Entries live notices show cannot be deleted (retention_schedule.in_use); this
     # catches the rest, e.g. a live cookie that only a category choice showed.
     if _is_register_entry(sender):
-        record_register_change(instance)
+        record_register_change(instance, removed=True)
 
 
 # A schedule import (or any bulk change of the registers) records one version per altered notice.

@@ -33,6 +33,10 @@ from .reading import Problem, Row, ScheduleFile
 
 _UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
+# Fields no file sets (revisions, publishing state, locks): not checked when planning, which
+# would look up each rule's revisions one query at a time and tell a person nothing.
+_NOT_FROM_FILES = [field.name for field in RetentionRule._meta.concrete_fields if field.name not in COLUMNS_BY_NAME]
+
 
 @dataclass(frozen=True)
 class FieldChange:
@@ -264,7 +268,7 @@ def plan_import(schedule_file: ScheduleFile, source_name: str = "", *, publish: 
         planned = _plan_rule(row, values, current, publish)
         # The model's own checks (a fixed period needs a trigger, and so on), named by column.
         try:
-            planned.rule.full_clean(validate_unique=False, validate_constraints=False)
+            planned.rule.full_clean(exclude=_NOT_FROM_FILES, validate_unique=False, validate_constraints=False)
         except ValidationError as error:
             for name, messages in error.message_dict.items():
                 column = name if name in COLUMNS_BY_NAME else ""
@@ -332,7 +336,9 @@ def apply_plan(plan: ImportPlan, *, user=None, progress: Callable[[int], None] |
             if not rule.live:
                 # As an edit in the admin does: a rule not yet live keeps its latest content in its row.
                 rule.save()
-            revision = rule.save_revision(user=user, log_action=True, clean=False)
+            # When publishing, the publish's own audit log entry names the revision; an "edited"
+            # entry besides it would say the same thing twice (and cost a write per rule).
+            revision = rule.save_revision(user=user, log_action=not plan.publish, clean=False)
             if plan.publish:
                 revision.publish(user=user, skip_permission_checks=True)
             written.append(rule)

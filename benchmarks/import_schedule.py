@@ -1,0 +1,224 @@
+"""How long importing and exporting a 2,000-rule retention schedule takes, against a plain bulk insert.
+
+    .venv/bin/python benchmarks/import_schedule.py [--rules 2000]
+
+Runs in a fresh database it creates and removes: a temporary SQLite file, or,
+when DATABASE_URL is set, a new PostgreSQL database beside the one it names
+(as the test runner does). It loads the demo content first, so that live
+notices show rules, as on a real site: the file changes three of those rules,
+and the import then records new notice versions as it would in production.
+
+Steps, all in one run:
+
+a. baseline: Django's ``bulk_create`` of the file's rules as plain rows (then deleted);
+b. reading and planning the CSV file;
+c. importing it: ``apply_plan``, a revision per rule, published;
+d. planning the same file again (every rule unchanged);
+e. exporting the live rules to CSV, XLSX and JSON.
+
+It measures; it does not judge. It exits 0 however long the steps take, and
+says on its last line whether the import finished within 10 seconds here.
+"""
+
+import argparse
+import io
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO_DIR = Path(__file__).resolve().parents[1]
+# As manage.py does: the demo project's package lives in site/, the apps at the top.
+sys.path[:0] = [str(REPO_DIR / "site"), str(REPO_DIR)]
+
+TARGET_SECONDS = 10
+FUNCTIONS = ["Complaints", "Recruitment", "Finance", "Governance", "Inspections", "Premises", "Communications", ""]
+PERIODS = ["P30D", "P6M", "P1Y", "P2Y", "P3Y", "P6Y", "P7Y", "P15Y"]
+TRIGGERS = ["the closure of the case", "the end of the financial year", "receipt", "the end of employment"]
+ACTIONS = ["delete", "anonymise", "review", "archive"]
+
+
+def set_up_database(var_dir: Path):
+    """Settings pointing at a new, empty database, migrated. Returns a function that removes it."""
+    os.environ["PRIVACY_VAR_DIR"] = str(var_dir)  # read by the settings: the SQLite file goes here
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "privacy_site.settings.dev")
+    import django
+    from django.conf import settings
+
+    django.setup()
+    # DEBUG keeps every query in memory, which would slow the steps and grow with the rule count.
+    settings.DEBUG = False
+    from django.core.management import call_command
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        call_command("migrate", verbosity=0, interactive=False)
+        return lambda: None
+    # Never write into the database DATABASE_URL names: make a new one beside it, as the test runner does.
+    connection.settings_dict.setdefault("TEST", {})["NAME"] = f"privacy_bench_{os.getpid()}"
+    original_name = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    return lambda: connection.creation.destroy_test_db(original_name, verbosity=0)
+
+
+def schedule_rules(count: int):
+    """The file's rules: the demo's live rules, three of them (shown on live notices) longer, then new ones."""
+    from retention_schedule.in_use import live_uses
+    from retention_schedule.management.commands.export_retention_schedule import live_rules
+    from retention_schedule.models import RetentionRule
+
+    demo = live_rules()
+    uses = live_uses(demo)
+    lengthened = 0
+    for rule in demo:
+        if lengthened < 3 and rule.pk in uses and rule.period_type == "fixed":
+            rule.period = "P25Y"
+            lengthened += 1
+    new = [
+        RetentionRule(
+            code=f"BENCH-{number:05d}",
+            record_class=f"Case files of kind {number}",
+            business_function=FUNCTIONS[number % len(FUNCTIONS)],
+            description=f"Letters, forms and notes kept for case kind {number}, on paper and in the case system.",
+            data_categories="Contact details, the case, sometimes health information.",
+            period_type="fixed",
+            period=PERIODS[number % len(PERIODS)],
+            trigger=TRIGGERS[number % len(TRIGGERS)],
+            disposal_action=ACTIONS[number % len(ACTIONS)],
+            authority="Records management policy, section 4",
+            owner="Records team",
+            review_interval="P1Y",
+        )
+        for number in range(1, max(count - len(demo), 0) + 1)
+    ]
+    return demo + new
+
+
+class Timings:
+    def __init__(self):
+        self.rows: list[tuple[str, float]] = []
+        self.summary = ""
+        self.import_seconds = 0.0
+
+    def measure(self, step: str, work):
+        started = time.perf_counter()
+        result = work()
+        self.rows.append((step, time.perf_counter() - started))
+        return result
+
+    def seconds(self, step: str) -> float:
+        return dict(self.rows)[step]
+
+
+def run(count: int) -> Timings:
+    from django.db import transaction
+
+    from privacy_notices.versions import NoticeVersion
+    from retention_schedule.bulk_changes import bulk_change
+    from retention_schedule.exchange.importing import apply_plan, plan_import
+    from retention_schedule.exchange.reading import read_schedule_file
+    from retention_schedule.exchange.writing import write_csv
+    from retention_schedule.management.commands.export_retention_schedule import export_bytes, live_rules
+    from retention_schedule.models import RetentionRule
+
+    rules = schedule_rules(count)
+    data = write_csv(rules).encode("utf-8")
+    timings = Timings()
+
+    # a. The same values as plain rows, in one transaction as the import uses: no revisions, no publishing.
+    fields = [field.name for field in RetentionRule._meta.concrete_fields if field.name != "id"]
+
+    def bulk_insert():
+        copies = [
+            RetentionRule(**{**{name: getattr(rule, name) for name in fields}, "code": f"B-{rule.code}"})
+            for rule in rules
+        ]
+        with transaction.atomic():
+            RetentionRule.objects.bulk_create(copies)
+
+    timings.measure("a. baseline: bulk_create", bulk_insert)
+    # As one bulk change: otherwise every deleted rule has each live notice compared on its own.
+    with transaction.atomic(), bulk_change():
+        RetentionRule.objects.filter(code__startswith="B-").delete()
+
+    read_step = f"b. read + plan {len(rules)}-rule CSV"
+    plan = timings.measure(read_step, lambda: plan_import(read_schedule_file(data, "schedule.csv"), "schedule.csv"))
+    if not plan.can_apply:
+        raise SystemExit("The generated file has problems:\n" + "\n".join(str(p) for p in plan.problems))
+    versions_before = NoticeVersion.objects.count()
+    apply_step = "c. import (apply_plan, published)"
+    timings.measure(apply_step, lambda: apply_plan(plan))
+    notice_versions = NoticeVersion.objects.count() - versions_before
+    notices_shown = {use.title for planned in plan.changed for use in planned.live_uses}
+
+    again = timings.measure(
+        "d. re-plan the same file", lambda: plan_import(read_schedule_file(data, "schedule.csv"), "schedule.csv")
+    )
+    assert not again.to_write, "a file just imported should change nothing"
+
+    for format in ("csv", "xlsx", "json"):
+        timings.measure(f"e. export {format.upper()}", lambda format=format: export_bytes(live_rules(), format))
+
+    timings.summary = (
+        f"The file: {len(plan.created)} rules created, {len(plan.changed)} changed "
+        f"(shown on {len(notices_shown)} live notices: {notice_versions} new notice versions recorded), "
+        f"{len(plan.unchanged)} unchanged; "
+        f"re-planned: {len(again.unchanged)} unchanged."
+    )
+    timings.import_seconds = timings.seconds(read_step) + timings.seconds(apply_step)
+    return timings
+
+
+def report(timings: Timings, count: int):
+    import django
+    import wagtail
+    from django.db import connection
+
+    baseline = timings.seconds("a. baseline: bulk_create")
+    width = max(len(step) for step, _ in timings.rows)
+    print(f"{'step':<{width}}  {'seconds':>8}  {'x baseline':>10}")
+    for step, seconds in timings.rows:
+        print(f"{step:<{width}}  {seconds:>8.3f}  {seconds / baseline:>10.1f}")
+    print()
+    print(timings.summary)
+    print(
+        f"Machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, Django {django.__version__}, "
+        f"Wagtail {wagtail.__version__}, {connection.vendor} database."
+    )
+    verdict = "yes" if timings.import_seconds < TARGET_SECONDS else "NO"
+    print(
+        f"Importing {count:,} rules (read + plan + apply) took {timings.import_seconds:.2f} s: "
+        f"under {TARGET_SECONDS} seconds on this machine: {verdict}."
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rules", type=int, default=2000, help="how many rules the file holds (default 2000)")
+    count = parser.parse_args().rules
+    var_dir = Path(tempfile.mkdtemp(prefix="privacy-bench-"))
+    try:
+        started = time.perf_counter()
+        tear_down = set_up_database(var_dir)
+        try:
+            from django.core.management import call_command
+
+            migrated = time.perf_counter()
+            call_command("load_demo_content", verbosity=0, stdout=io.StringIO())
+            loaded = time.perf_counter()
+            timings = run(count)
+        finally:
+            tear_down()
+        report(timings, count)
+        print(
+            f"Set-up, not measured above: migrating {migrated - started:.1f} s, demo content {loaded - migrated:.1f} s."
+        )
+    finally:
+        shutil.rmtree(var_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
