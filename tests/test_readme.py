@@ -84,3 +84,30 @@ def test_the_history_addresses_in_the_readme_serve_on_the_demo(client):
             assert b"This notice was first published on" in response.content
         else:
             assert response.status_code == 200, address
+
+
+@pytest.mark.django_db
+def test_the_schedule_addresses_in_the_readme_serve_with_their_queries(client):
+    call_command("load_demo_content", verbosity=0)
+    addresses = re.findall(r"http://127\.0\.0\.1:8000(/retention-schedule/[^\s|)]*)", README)
+    assert any("format=schema" in address for address in addresses)
+    for address in addresses:
+        assert client.get(address).status_code == 200, address
+
+
+@pytest.mark.django_db
+def test_the_schedule_commands_in_the_readme_run(tmp_path, monkeypatch, django_user_model):
+    import shlex
+
+    call_command("load_demo_content", verbosity=0)
+    django_user_model.objects.create_superuser("admin", "admin@example.com", "pw")
+    monkeypatch.chdir(tmp_path)
+    block = next(block for block in code_blocks("sh") if "import_retention_schedule" in block)
+    lines = [line.split("#")[0].strip() for line in block.splitlines() if line.strip()]
+    assert len(lines) == 3
+    for line in lines:
+        words = shlex.split(line)
+        assert words[:2] == ["python", "site/manage.py"]
+        quiet = ["--no-progress"] if words[2] == "import_retention_schedule" else []
+        call_command(*words[2:], *quiet)
+    assert (tmp_path / "schedule.xlsx").exists()
