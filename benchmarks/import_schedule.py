@@ -67,10 +67,9 @@ def set_up_database(var_dir: Path):
 def schedule_rules(count: int):
     """The file's rules: the demo's live rules, three of them (shown on live notices) longer, then new ones."""
     from retention_schedule.in_use import live_uses
-    from retention_schedule.management.commands.export_retention_schedule import live_rules
-    from retention_schedule.models import RetentionRule
+    from retention_schedule.models import RetentionRule, published_rules
 
-    demo = live_rules()
+    demo = published_rules()
     uses = live_uses(demo)
     lengthened = 0
     for rule in demo:
@@ -121,8 +120,8 @@ def run(count: int) -> Timings:
     from retention_schedule.exchange.importing import apply_plan, plan_import
     from retention_schedule.exchange.reading import read_schedule_file
     from retention_schedule.exchange.writing import write_csv
-    from retention_schedule.management.commands.export_retention_schedule import export_bytes, live_rules
-    from retention_schedule.models import RetentionRule
+    from retention_schedule.management.commands.export_retention_schedule import export_bytes
+    from retention_schedule.models import RetentionRule, published_rules
 
     rules = schedule_rules(count)
     data = write_csv(rules).encode("utf-8")
@@ -160,7 +159,7 @@ def run(count: int) -> Timings:
     assert not again.to_write, "a file just imported should change nothing"
 
     for format in ("csv", "xlsx", "json"):
-        timings.measure(f"e. export {format.upper()}", lambda format=format: export_bytes(live_rules(), format))
+        timings.measure(f"e. export {format.upper()}", lambda format=format: export_bytes(published_rules(), format))
 
     timings.summary = (
         f"The file: {len(plan.created)} rules created, {len(plan.changed)} changed "

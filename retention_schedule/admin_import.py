@@ -33,8 +33,8 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from .exchange.columns import COLUMNS
 from .exchange.importing import apply_plan, plan_import
 from .exchange.reading import ScheduleFileError, max_import_bytes, read_schedule_file
-from .exchange.writing import template_csv, template_xlsx, write_csv, write_json, write_xlsx
-from .models import RetentionRule
+from .exchange.writing import XLSX_CONTENT_TYPE, template_csv, template_xlsx, write_csv, write_json, write_xlsx
+from .models import published_rules
 
 UPLOAD_FOLDER = "retention_schedule_imports"
 _TOKEN = re.compile(r"^[0-9a-f]{32}\.(csv|xlsx|json)$")
@@ -43,7 +43,7 @@ _ABANDONED_AFTER = datetime.timedelta(days=1)
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "xlsx": XLSX_CONTENT_TYPE,
     "json": "application/json",
 }
 
@@ -253,7 +253,7 @@ class ExportView(View):
     def get(self, request, fmt):
         if not can_read_schedule(request.user):
             raise PermissionDenied
-        rules = RetentionRule.objects.filter(live=True).order_by("code")
+        rules = published_rules()
         name = f"retention-schedule-{timezone.localdate().isoformat()}"
         if fmt == "csv":
             return _attachment(write_csv(rules), "csv", name)

@@ -267,5 +267,15 @@ class RetentionRule(
         return context
 
 
+def published_rules() -> list:
+    """The published rules in the public schedule's order: by business function, those without one last.
+
+    One order for the page, the feeds and every export; the code breaks ties, so that two
+    exports of the same schedule are the same file.
+    """
+    rules = RetentionRule.objects.filter(live=True).order_by("business_function", "record_class", "code")
+    return sorted(rules, key=lambda rule: not rule.business_function)
+
+
 # The page lives in its own module; Django finds models through this one.
-from .pages import RetentionSchedulePage, schedule_last_updated  # noqa: E402, F401
+from .pages import RetentionSchedulePage  # noqa: E402, F401

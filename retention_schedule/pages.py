@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from urllib.parse import urlencode
 
-from django.db.models import Max
 from django.http import Http404, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
 from django.utils.cache import patch_vary_headers
@@ -28,22 +27,10 @@ from .exchange.writing import PUBLIC_COLUMNS, XLSX_CONTENT_TYPE, write_csv, writ
 from .page_model import base_page_model
 
 
-def schedule_last_updated():
-    """When the published schedule last changed: the latest publish of a live rule."""
-    return _rules().filter(live=True).aggregate(latest=Max("last_published_at"))["latest"]
+def _models():
+    from . import models  # models.py imports this module at its end
 
-
-def _wants_json(request) -> bool:
-    if request.GET.get("format") == "json":
-        return True
-    accept = request.headers.get("Accept", "")
-    return "application/json" in accept and "text/html" not in accept
-
-
-def _rules():
-    from .models import RetentionRule  # models.py imports this module at its end
-
-    return RetentionRule.objects
+    return models
 
 
 # Forms of the schedule ---------------------------------------------------------------------------
@@ -168,9 +155,8 @@ class ScheduleListing:
 
     @classmethod
     def for_request(cls, request) -> "ScheduleListing":
-        rules = _rules().filter(live=True)  # never drafts: the live row holds the published version
-        # In the page's order in every form: by function, with the rules that have none last.
-        return cls(ScheduleFilters.from_query(request.GET), sorted(rules, key=lambda rule: not rule.business_function))
+        # Never drafts: the live row holds the published version. The page's order in every form.
+        return cls(ScheduleFilters.from_query(request.GET), _models().published_rules())
 
     @cached_property
     def rules(self) -> list:
@@ -178,7 +164,7 @@ class ScheduleListing:
 
     @property
     def last_updated(self):
-        """As ``schedule_last_updated()``, from the rules already loaded."""
+        """When the published schedule last changed: the latest publish of a rule already loaded."""
         return max((rule.last_published_at for rule in self.all_rules if rule.last_published_at), default=None)
 
     def function_choices(self) -> list[tuple[str, str]]:
@@ -238,7 +224,7 @@ class RetentionSchedulePage(RoutablePageMixin, base_page_model()):
     @re_path(r"^(?P<code>[-\w]+)/$")
     def rule_page(self, request, code):
         """One live rule, and the disposal date for a trigger date if one is given."""
-        rule = _rules().filter(live=True, code=code).first()
+        rule = _models().RetentionRule.objects.filter(live=True, code=code).first()
         if rule is None:
             raise Http404(gettext("There is no rule with that code in the schedule."))
         status, result, error, trigger_date = 200, None, "", None
@@ -249,7 +235,7 @@ class RetentionSchedulePage(RoutablePageMixin, base_page_model()):
                 result = calculate(rule, trigger_date)
             except BadTriggerDate as bad:
                 status, error, trigger_date = 400, str(bad), None
-        if _wants_json(request):
+        if _requested_format(request) == "json":
             data = {"error": error} if error else (result or rule.as_public_data())
             return JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
         # Not get_context(): that loads the whole schedule, and this page shows one rule.

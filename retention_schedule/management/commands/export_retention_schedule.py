@@ -19,19 +19,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from retention_schedule.exchange.writing import COLUMNS, PUBLIC_COLUMNS, write_csv, write_json, write_xlsx
-from retention_schedule.models import RetentionRule
+from retention_schedule.models import published_rules
 
 STDOUT = "-"
 FORMATS = ("csv", "xlsx", "json")
-
-
-def live_rules() -> list:
-    """The published rules in the public schedule's order: by business function, those without one last.
-
-    The code breaks ties, so that two exports of the same schedule are the same file.
-    """
-    rules = RetentionRule.objects.filter(live=True).order_by("business_function", "record_class", "code")
-    return sorted(rules, key=lambda rule: not rule.business_function)
 
 
 def export_bytes(rules: list, format: str, *, public: bool = False) -> bytes:
@@ -85,7 +76,7 @@ class Command(BaseCommand):
             raise CommandError(
                 _("An XLSX file is binary and would garble the terminal: give --output FILE, or redirect the output.")
             )
-        rules = live_rules()
+        rules = published_rules()
         data = export_bytes(rules, format, public=public)
         if output == STDOUT:
             self._write_stdout(data, format)
