@@ -32,7 +32,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from .exchange.columns import COLUMNS
 from .exchange.importing import apply_plan, plan_import
-from .exchange.reading import ScheduleFileError, max_import_bytes, read_schedule_file
+from .exchange.reading import ScheduleFileError, max_import_bytes, read_schedule_file, too_large
 from .exchange.writing import XLSX_CONTENT_TYPE, template_csv, template_xlsx, write_csv, write_json, write_xlsx
 from .models import published_rules
 
@@ -129,11 +129,7 @@ class ImportView(WagtailAdminTemplateMixin, TemplateView):
         upload = form.cleaned_data["file"]
         limit = max_import_bytes()
         if upload.size > limit:
-            form.add_error(
-                "file",
-                _("The file is %(size)s; the largest file the importer takes is %(limit)s.")
-                % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
-            )
+            form.add_error("file", too_large(upload.size, limit).message)
             return self.render_to_response(self.get_context_data(form=form))
         data = upload.read()
         try:

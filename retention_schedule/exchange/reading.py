@@ -81,6 +81,14 @@ class ScheduleFile:
     rows: list[Row]
 
 
+def too_large(size: int, limit: int) -> Problem:
+    """The problem with a file over the size limit (checked before reading it, where possible)."""
+    return Problem(
+        _("The file is %(size)s; the largest file the importer takes is %(limit)s.")
+        % {"size": filesizeformat(size), "limit": filesizeformat(limit)}
+    )
+
+
 def detect_format(data: bytes, filename: str = "") -> str:
     """The format of a file, by its name's extension, else by its first bytes."""
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
@@ -97,14 +105,7 @@ def read_schedule_file(data: bytes, filename: str = "", *, format: str | None = 
     """Read ``data`` into a ``ScheduleFile``, or raise ``ScheduleFileError`` naming every problem."""
     limit = max_import_bytes() if max_bytes is None else max_bytes
     if len(data) > limit:
-        raise ScheduleFileError(
-            [
-                Problem(
-                    _("The file is %(size)s; the largest file the importer takes is %(limit)s.")
-                    % {"size": filesizeformat(len(data)), "limit": filesizeformat(limit)}
-                )
-            ]
-        )
+        raise ScheduleFileError([too_large(len(data), limit)])
     format = (format or detect_format(data, filename)).lower()
     if format not in FORMATS:
         raise ScheduleFileError([Problem(_("Files must be CSV, XLSX or JSON, not “%(format)s”.") % {"format": format})])
