@@ -327,6 +327,14 @@ def _date(value):
     return site_date(value).isoformat() if value else None
 
 
+def _moment(value):
+    return value.isoformat() if value else None
+
+
+def _latest(*moments):
+    return max((moment for moment in moments if moment), default=None)
+
+
 def resolve_notice(page, request=None) -> dict:
     """Build the resolved, JSON-ready document for a notice page as it stands.
 
@@ -340,7 +348,9 @@ def resolve_notice(page, request=None) -> dict:
     versions = {}
     if page.pk:
         versions = NoticeVersion.objects.filter(notice_id=page.pk).aggregate(
-            number=Max("number"), last_material=Max("published_at", filter=Q(material=True))
+            number=Max("number"),
+            last_material=Max("published_at", filter=Q(material=True)),
+            latest=Max("published_at"),
         )
     document = {
         "type": DOCUMENT_TYPE,
@@ -353,6 +363,8 @@ def resolve_notice(page, request=None) -> dict:
         "first_published": _date(page.first_published_at),
         # "Last updated" is the latest material change; before any version, the last publish.
         "last_updated": _date(versions.get("last_material") or page.last_published_at),
+        # When what the notice says last changed at all (HTTP's Last-Modified); a version records the same key.
+        "published_at": _moment(_latest(versions.get("latest"), page.last_published_at)),
         "organisation": organisation_data(page, request),
         "sections": resolve_sections(raw_sections, entries),
     }
@@ -380,7 +392,11 @@ def resolve_hub(page, request=None) -> dict:
         .annotate(last_material_change=Subquery(last_material[:1]))
         .order_by("audience__name", "title")
     )
+    notices = list(notices)
     raw_sections = list(page.sections.raw_data)
+    changed = [page.last_published_at]
+    for notice in notices:
+        changed += [notice.last_published_at, notice.last_material_change]
     document = {
         "type": "PrivacyNoticeIndex",
         "title": page.title,
@@ -397,6 +413,8 @@ def resolve_hub(page, request=None) -> dict:
             }
             for notice in notices
         ],
+        # When the hub or a notice it lists was last published (HTTP's Last-Modified).
+        "published_at": _moment(_latest(*changed)),
         # Hub sections never choose register entries.
         "sections": resolve_sections(raw_sections, LiveEntries(processors={}, rules={}, cookies=[])),
     }

@@ -36,7 +36,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from wagtail import hooks
 
+from retention_schedule.conditional import finish_public_response
+from retention_schedule.negotiation import HTML, JSON, not_acceptable, requested_format, wants_json
+
 from .diff import diff_documents
+from .headless import diff_json, history_json, in_force_json
+from .serving import (
+    DIFF_FORMATS,
+    HISTORY_FORMATS,
+    VERSION_FORMATS,
+    alternate_links,
+    is_public,
+    json_response,
+    notice_response,
+)
 from .versions import NoticeVersion
 
 HISTORY = "@history"
@@ -78,16 +91,15 @@ def serve_notice_view(request, path, view, **kwargs):
 
     Wagtail's ``before_serve_page`` hooks and its ``on_serve_page`` chain (where
     page view restrictions are enforced: a password form or a login redirect)
-    run exactly as they do for the page itself.
+    run exactly as they do for the page itself. Only a live page of a type that
+    has the view answers (a notice's ``serve_history``, the hub's registers).
     """
-    from .pages import PrivacyNoticePage
-
     Page = swapper.load_model("wagtailcore", "Page")
     route = Page.route_for_request(request, path)
     if route is None:
         raise Http404
     page, args, route_kwargs = route
-    if args or route_kwargs or not isinstance(page, PrivacyNoticePage) or not page.live:
+    if args or route_kwargs or not page.live or not callable(getattr(page, view, None)):
         raise Http404
 
     def serve(page, request, serve_args, serve_kwargs):
@@ -116,7 +128,20 @@ def base_context(page, request) -> dict:
 
 
 def problem(page, request, status, heading, message, *, links=()):
-    """A plain page explaining what is wrong with the address, with the given status (400 or 404)."""
+    """A plain page explaining what is wrong with the address, with the given status (400 or 404).
+
+    JSON (``{"status", "error", "message", "links"}``) when the client asked for JSON.
+    """
+    if wants_json(request):
+        data = {
+            "status": status,
+            "error": str(heading),
+            "message": str(message),
+            "links": [{"href": request.build_absolute_uri(link["url"]), "text": str(link["text"])} for link in links],
+        }
+        response = json_response(data, status=status)
+        response["X-Robots-Tag"] = "noindex"
+        return finish_public_response(request, response)
     context = base_context(page, request)
     context.update(
         {
@@ -126,7 +151,7 @@ def problem(page, request, status, heading, message, *, links=()):
     )
     response = TemplateResponse(request, "privacy_notices/history/problem.html", context, status=status)
     response["X-Robots-Tag"] = "noindex"
-    return response
+    return finish_public_response(request, response)
 
 
 def _not_found(page, request, heading, message):
@@ -153,7 +178,10 @@ def _version_number(value) -> int | None:
 
 
 def history_view(page, request):
-    """Every published version of the notice, newest first, a page at a time."""
+    """Every published version of the notice, newest first, a page at a time (HTML or JSON)."""
+    form = requested_format(request, HISTORY_FORMATS)
+    if form is None:
+        return finish_public_response(request, not_acceptable(request, HISTORY_FORMATS))
     versions = (
         NoticeVersion.objects.filter(notice=page)
         .only("number", "published_at", "material", "summary")
@@ -191,25 +219,49 @@ def history_view(page, request):
         }
         for index, version in enumerate(rows)
     ]
-    context = base_context(page, request)
-    context.update(
-        {
-            "notice_title": page.title,
-            "notice_url": notice_url,
-            "history_url": history_address(page, request),
-            "versions": items,
-            "page_obj": page_obj,
-            "paginator": paginator,
-        }
-    )
-    return TemplateResponse(request, "privacy_notices/history/history.html", context)
+    history_url = history_address(page, request)
+    # The newest version is on the first page; every page shifts when one is published.
+    latest = rows[0].published_at if page_obj.number == 1 and rows else _latest_publish(page)
+    if form == JSON:
+        data = history_json(
+            request,
+            notice_title=page.title,
+            notice_url=notice_url,
+            history_url=history_url,
+            versions=items,
+            page_obj=page_obj,
+            paginator=paginator,
+        )
+        response = json_response(data)
+    else:
+        context = base_context(page, request)
+        context.update(
+            {
+                "notice_title": page.title,
+                "notice_url": notice_url,
+                "history_url": history_url,
+                "versions": items,
+                "page_obj": page_obj,
+                "paginator": paginator,
+                "alternates": alternate_links(request, history_url, HISTORY_FORMATS),
+            }
+        )
+        response = TemplateResponse(request, "privacy_notices/history/history.html", context)
+    return finish_public_response(request, response, last_modified=latest, public=is_public(page))
+
+
+def _latest_publish(page):
+    return NoticeVersion.objects.filter(notice=page).aggregate(latest=Max("published_at"))["latest"]
 
 
 # One version, by number or by date -----------------------------------------------------------------------------------
 
 
 def version_view(page, request, number):
-    """Version ``number`` of the notice, as it was published."""
+    """Version ``number`` of the notice, as it was published (HTML, JSON or JSON-LD)."""
+    form = requested_format(request, VERSION_FORMATS)
+    if form is None:
+        return finish_public_response(request, not_acceptable(request, VERSION_FORMATS))
     number = _version_number(number)
     version = NoticeVersion.objects.filter(notice=page, number=number).first() if number else None
     if version is None:
@@ -219,7 +271,7 @@ def version_view(page, request, number):
             _("Version not found"),
             _("This notice has no version %(number)s.") % {"number": number or ""},
         )
-    return render_version(page, request, version)
+    return render_version(page, request, version, form=form)
 
 
 def parse_day(value) -> datetime.date | None:
@@ -232,7 +284,7 @@ def parse_day(value) -> datetime.date | None:
         return None
 
 
-def as_of_view(page, request):
+def as_of_view(page, request, form=HTML):
     """The version of the notice in force on the day given by ``?at=YYYY-MM-DD``."""
     if not page.live:  # only ever reached through routing, which serves live pages; never show a draft's history
         raise Http404
@@ -272,17 +324,20 @@ def as_of_view(page, request):
             _("No version in force on that date"),
             message % {"day": asked, "first": _format_day(_local_day(first)) if first else ""},
         )
-    return render_version(page, request, version, as_of=day)
+    return render_version(page, request, version, as_of=day, form=form)
 
 
 def _format_day(day) -> str:
     return format_date(day, _LONG_DATE)
 
 
-def render_version(page, request, version, *, as_of=None):
-    """``version``'s snapshot rendered with the notice's own template, under a banner saying which version it is."""
+def render_version(page, request, version, *, as_of=None, form=HTML):
+    """``version``'s snapshot rendered with the notice's own template, under a banner saying which version it is.
+
+    As JSON or JSON-LD, the snapshot as the notice's JSON, with an ``in_force`` object saying when.
+    """
     later = NoticeVersion.objects.filter(notice=page, number__gt=version.number).aggregate(
-        until=Min("published_at"), latest=Max("number")
+        until=Min("published_at"), latest=Max("number"), last_change=Max("published_at")
     )
     current = later["latest"] is None
     since = _local_day(version.published_at)
@@ -307,20 +362,35 @@ def render_version(page, request, version, *, as_of=None):
         "latest_number": later["latest"] or version.number,
         "diff_current_url": None if current else diff_address(page, request, version.number, later["latest"]),
     }
-    context = base_context(page, request)
-    context.update({"notice": version.document, "history_banner": banner})
-    response = TemplateResponse(request, page.get_template(request), context)
+    if form == HTML:
+        context = base_context(page, request)
+        context.update(
+            {
+                "notice": version.document,
+                "history_banner": banner,
+                "alternates": alternate_links(request, banner["url"], VERSION_FORMATS),
+            }
+        )
+        response = TemplateResponse(request, page.get_template(request), context)
+    else:
+        extra = {"in_force": in_force_json(request, banner)}
+        response = notice_response(page, request, version.document, form, address=banner["url"], extra=extra)
     if not current or as_of:
         # The current notice is the one search engines should offer people.
         response["X-Robots-Tag"] = "noindex"
-    return response
+    # The banner says until when a version was in force: it changes when a later one is published.
+    last_modified = max(version.published_at, later["last_change"] or version.published_at)
+    return finish_public_response(request, response, last_modified=last_modified, public=is_public(page))
 
 
 # What changed --------------------------------------------------------------------------------------------------------
 
 
 def diff_view(page, request, old, new):
-    """What changed from version ``old`` to version ``new``, section by section."""
+    """What changed from version ``old`` to version ``new``, section by section (HTML or JSON)."""
+    form = requested_format(request, DIFF_FORMATS)
+    if form is None:
+        return finish_public_response(request, not_acceptable(request, DIFF_FORMATS))
     old_number, new_number = _version_number(old), _version_number(new)
     if old_number and new_number and old_number >= new_number:
         return problem(
@@ -357,21 +427,25 @@ def diff_view(page, request, old, new):
         .only("number", "published_at", "material", "summary")
         .order_by("number")
     )
-    context = base_context(page, request)
-    context.update(
-        {
-            "notice_title": page.title,
-            "notice_url": page.get_url(request=request),
-            "history_url": history_address(page, request),
-            "old": _version_summary(page, request, before),
-            "new": _version_summary(page, request, after),
-            "changes": [_version_summary(page, request, version) for version in between],
-            "diff": diff_documents(before.document, after.document),
-        }
-    )
-    response = TemplateResponse(request, "privacy_notices/history/diff.html", context)
+    address = diff_address(page, request, old_number, new_number)
+    context = {
+        "notice_title": page.title,
+        "notice_url": page.get_url(request=request),
+        "history_url": history_address(page, request),
+        "old": _version_summary(page, request, before),
+        "new": _version_summary(page, request, after),
+        "changes": [_version_summary(page, request, version) for version in between],
+        "diff": diff_documents(before.document, after.document),
+    }
+    if form == JSON:
+        response = json_response(diff_json(request, address=address, **context))
+    else:
+        context.update(base_context(page, request))
+        context["alternates"] = alternate_links(request, address, DIFF_FORMATS)
+        response = TemplateResponse(request, "privacy_notices/history/diff.html", context)
     response["X-Robots-Tag"] = "noindex"
-    return response
+    # Both versions are a permanent record: what changed between them never changes.
+    return finish_public_response(request, response, last_modified=after.published_at, public=is_public(page))
 
 
 def _version_summary(page, request, version) -> dict:

@@ -6,13 +6,25 @@ from wagtail.admin.panels import MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.search import index
 
+from retention_schedule.conditional import finish_public_response
+from retention_schedule.negotiation import HTML, not_acceptable, requested_format
 from retention_schedule.page_model import base_page_model
 
 from .admin_versions import LatestVersionPanel
 from .blocks import RICH_TEXT_FEATURES, HubSectionsBlock, NoticeSectionsBlock
 from .document import resolve_hub, resolve_notice
 from .forms import NoticePageForm
+from .headless import RegisterAddresses, hub_json, hub_url_of_notice
 from .registers import Audience
+from .serving import (
+    HUB_FORMATS,
+    NOTICE_FORMATS,
+    alternate_links,
+    is_public,
+    json_response,
+    notice_response,
+    parse_moment,
+)
 
 BasePage = base_page_model()
 
@@ -39,7 +51,38 @@ class PrivacyNoticeIndexPage(BasePage):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["hub"] = resolve_hub(self, request=request)
+        context["registers"] = RegisterAddresses.find(request, self.get_url(request=request))
+        context["alternates"] = alternate_links(request, self.get_url(request=request), HUB_FORMATS)
         return context
+
+    def serve(self, request, *args, **kwargs):
+        """The hub as HTML, or as JSON (``?format=json`` or ``Accept: application/json``)."""
+        form = requested_format(request, HUB_FORMATS)
+        if form is None:
+            return finish_public_response(request, not_acceptable(request, HUB_FORMATS))
+        if form == HTML:
+            response = super().serve(request, *args, **kwargs)
+            response.render()
+            hub = response.context_data["hub"]
+        else:
+            hub = resolve_hub(self, request=request)
+            registers = RegisterAddresses.find(request, self.get_url(request=request))
+            response = json_response(hub_json(hub, request, registers=registers))
+        return finish_public_response(
+            request, response, last_modified=parse_moment(hub.get("published_at")), public=is_public(self)
+        )
+
+    # The public registers beside the hub (privacy_notices.urls routes to these).
+
+    def serve_processors(self, request):
+        from .public_registers import processors_view
+
+        return processors_view(self, request)
+
+    def serve_cookies(self, request):
+        from .public_registers import cookies_view
+
+        return cookies_view(self, request)
 
 
 class PrivacyNoticePage(BasePage):
@@ -89,15 +132,29 @@ class PrivacyNoticePage(BasePage):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["notice"] = resolve_notice(self, request=request)
+        context["registers"] = RegisterAddresses.find(request, hub_url_of_notice(self.get_url(request=request)))
+        context["alternates"] = alternate_links(request, self.get_url(request=request), NOTICE_FORMATS)
         return context
 
     def serve(self, request, *args, **kwargs):
-        """The notice; with ``?at=YYYY-MM-DD``, the version of it that was in force on that date."""
+        """The notice as HTML, JSON or JSON-LD; with ``?at=YYYY-MM-DD``, the version in force on that date."""
+        form = requested_format(request, NOTICE_FORMATS)
+        if form is None:
+            return finish_public_response(request, not_acceptable(request, NOTICE_FORMATS))
         if "at" in request.GET:
             from .history import as_of_view
 
-            return as_of_view(self, request)
-        return super().serve(request, *args, **kwargs)
+            return as_of_view(self, request, form)
+        if form == HTML:
+            response = super().serve(request, *args, **kwargs)
+            response.render()
+            document = response.context_data["notice"]
+        else:
+            document = resolve_notice(self, request=request)
+            response = notice_response(self, request, document, form)
+        return finish_public_response(
+            request, response, last_modified=parse_moment(document.get("published_at")), public=is_public(self)
+        )
 
     # The public history at the notice's own address (privacy_notices.urls routes to these).
 

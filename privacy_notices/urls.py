@@ -1,4 +1,4 @@
-"""The public history of each notice, at the notice's own address.
+"""The public history of each notice, at the notice's own address, and the registers beside the hub.
 
 Include these before Wagtail's own URLs::
 
@@ -41,4 +41,7 @@ urlpatterns = [
         {"view": "serve_diff"},
         name="privacy_notice_diff",
     ),
+    # <hub>@processors and <hub>@cookies: the processor register and the cookie declarations.
+    re_path(rf"^{PAGE_PATH}@processors/?$", serve_notice_view, {"view": "serve_processors"}, name="privacy_processors"),
+    re_path(rf"^{PAGE_PATH}@cookies/?$", serve_notice_view, {"view": "serve_cookies"}, name="privacy_cookies"),
 ]

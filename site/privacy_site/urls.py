@@ -10,6 +10,8 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    # Wagtail's API v2 (/api/v2/) and the OpenAPI document of every JSON answer (/api/openapi.json).
+    path("api/", include("privacy_notices.api_urls")),
 ]
 
 if settings.DEBUG:
