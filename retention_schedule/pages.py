@@ -1,8 +1,9 @@
 """The public retention schedule page and each rule's own address.
 
 The schedule is one address with several forms: HTML for people, and JSON,
-CSV and XLSX for machines and spreadsheets (``?format=`` or the Accept
-header), with its JSON Schema at ``?format=schema``. The same filters
+JSON-LD, CSV and XLSX for machines and spreadsheets (``?format=`` or the Accept
+header, see :mod:`retention_schedule.negotiation`), with its JSON Schema at
+``?format=schema``. The same filters
 (``function``, ``period_type``, ``q``) narrow every form.
 """
 
@@ -13,7 +14,6 @@ from urllib.parse import urlencode
 
 from django.http import Http404, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
-from django.utils.cache import patch_vary_headers
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -22,8 +22,10 @@ from wagtail.fields import RichTextField
 from wagtail.search import index
 
 from .calculator import BadTriggerDate, calculate, parse_trigger_date
+from .conditional import finish_public_response
 from .exchange.schema import schedule_json_schema
 from .exchange.writing import PUBLIC_COLUMNS, XLSX_CONTENT_TYPE, write_csv, write_json, write_xlsx
+from .negotiation import CSV, HTML, JSON, JSONLD, MEDIA_TYPES, not_acceptable, requested_format
 from .page_model import base_page_model
 
 
@@ -39,46 +41,15 @@ SCHEMA_CONTENT_TYPE = "application/schema+json"
 
 # ?format= value -> what it is, for the 406 message, the links on the page and <link rel=alternate>.
 FORMATS = {
-    "html": "text/html",
-    "json": "application/json",
-    "csv": "text/csv",
+    HTML: MEDIA_TYPES[HTML],
+    JSON: MEDIA_TYPES[JSON],
+    JSONLD: MEDIA_TYPES[JSONLD],
+    CSV: MEDIA_TYPES[CSV],
     "xlsx": XLSX_CONTENT_TYPE,
     "schema": SCHEMA_CONTENT_TYPE,
 }
-_FORMATS_BY_MEDIA_TYPE = {media_type: name for name, media_type in FORMATS.items()}
-_FORMATS_BY_MEDIA_TYPE.update({"application/xhtml+xml": "html", "text/*": "html", "*/*": "html"})
-
-
-def _negotiate(accept: str) -> str:
-    """The form an Accept header prefers, by q-value then order; HTML when it names none we have.
-
-    A browser names text/html first, so people get the page; ``Accept: application/json``
-    gets JSON. Nothing here is refused: a client that accepts none of our forms
-    still gets the page, as before content negotiation.
-    """
-    offers = []
-    for position, item in enumerate(accept.split(",")):
-        media_type, *params = item.split(";")
-        quality = 1.0
-        for param in params:
-            key, _sep, value = param.partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        name = _FORMATS_BY_MEDIA_TYPE.get(media_type.strip().lower())
-        if name and 0 < quality <= 1:  # also drops "nan"
-            offers.append((-quality, position, name))
-    return min(offers)[2] if offers else "html"
-
-
-def _requested_format(request) -> str | None:
-    """The form asked for: ``?format=`` first, then the Accept header. None for a format we don't have."""
-    asked = request.GET.get("format", "").strip().lower()
-    if asked:
-        return asked if asked in FORMATS else None
-    return _negotiate(request.headers.get("Accept", ""))
+# A rule's own page: the rule, or a disposal date, for people or as JSON.
+RULE_FORMATS = {HTML: MEDIA_TYPES[HTML], JSON: MEDIA_TYPES[JSON]}
 
 
 # Filters -----------------------------------------------------------------------------------------
@@ -224,8 +195,14 @@ class RetentionSchedulePage(RoutablePageMixin, base_page_model()):
     @re_path(r"^(?P<code>[-\w]+)/$")
     def rule_page(self, request, code):
         """One live rule, and the disposal date for a trigger date if one is given."""
+        form = requested_format(request, RULE_FORMATS)
+        if form is None:
+            return finish_public_response(request, not_acceptable(request, RULE_FORMATS))
         rule = _models().RetentionRule.objects.filter(live=True, code=code).first()
         if rule is None:
+            if form == JSON:
+                message = gettext("There is no rule with that code in the schedule.")
+                return finish_public_response(request, JsonResponse({"error": message}, status=404))
             raise Http404(gettext("There is no rule with that code in the schedule."))
         status, result, error, trigger_date = 200, None, "", None
         trigger = request.GET.get("trigger")
@@ -235,9 +212,10 @@ class RetentionSchedulePage(RoutablePageMixin, base_page_model()):
                 result = calculate(rule, trigger_date)
             except BadTriggerDate as bad:
                 status, error, trigger_date = 400, str(bad), None
-        if _requested_format(request) == "json":
+        if form == JSON:
             data = {"error": error} if error else (result or rule.as_public_data())
-            return JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
+            response = JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
+            return finish_public_response(request, response, last_modified=rule.last_published_at)
         # Not get_context(): that loads the whole schedule, and this page shows one rule.
         context = {
             "page": self,
@@ -249,28 +227,31 @@ class RetentionSchedulePage(RoutablePageMixin, base_page_model()):
             "error": error,
             "trigger": trigger or "",
         }
-        return TemplateResponse(request, "retention_schedule/rule_page.html", context, status=status)
+        response = TemplateResponse(request, "retention_schedule/rule_page.html", context, status=status)
+        return finish_public_response(request, response, last_modified=rule.last_published_at)
 
     # The schedule in all its forms ---------------------------------------------------------------
 
     @path("")
     def index_route(self, request, *args, **kwargs):
         """The schedule, as HTML or as the form ``?format=`` or the Accept header asks for."""
-        form = _requested_format(request)
+        form = requested_format(request, FORMATS)
+        last_modified = None
         if form is None:
-            response = self.serve_unknown_format(request)
+            response = not_acceptable(request, FORMATS)
         elif form == "schema":
             response = self.serve_schema(request)
         else:
             listing = ScheduleListing.for_request(request)
-            if form == "html":
+            last_modified = listing.last_updated
+            if form == HTML:
                 request.is_preview = getattr(request, "is_preview", False)
                 context = self.get_context(request, *args, listing=listing, **kwargs)
                 response = TemplateResponse(request, self.get_template(request, *args, **kwargs), context)
             else:
                 response = getattr(self, f"serve_{form}")(request, listing)
-        patch_vary_headers(response, ["Accept"])  # one address, several forms: caches must tell them apart
-        return response
+        # One address, several forms: finish_public_response adds Vary: Accept so caches tell them apart.
+        return finish_public_response(request, response, last_modified=last_modified)
 
     def schedule_address(self, request) -> str:
         """The schedule's absolute address, as the visitor reached it."""
@@ -279,19 +260,32 @@ class RetentionSchedulePage(RoutablePageMixin, base_page_model()):
     def schema_address(self, request) -> str:
         return self.schedule_address(request) + "?" + urlencode({"format": "schema"})
 
-    def serve_json(self, request, listing):
-        schema_url = self.schema_address(request)
-        data = write_json(
+    def schedule_data(self, request, listing) -> dict:
+        """The schedule's public JSON document (``$schema``, title, url, last_updated, rules)."""
+        return write_json(
             listing.rules,
-            schema_url=schema_url,
+            schema_url=self.schema_address(request),
             title=self.title,
             url=self.schedule_address(request),
             last_updated=listing.last_updated,
             public=True,
         )
+
+    def serve_json(self, request, listing):
+        schema_url = self.schema_address(request)
+        data = self.schedule_data(request, listing)
         response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
         response["Link"] = f'<{schema_url}>; rel="describedby"'
         return response
+
+    def serve_jsonld(self, request, listing):
+        """The schedule as JSON-LD with W3C DPV storage conditions (see :mod:`retention_schedule.jsonld`)."""
+        from .jsonld import schedule_jsonld
+
+        data = schedule_jsonld(self.schedule_data(request, listing))
+        return JsonResponse(
+            data, content_type=MEDIA_TYPES[JSONLD], json_dumps_params={"ensure_ascii": False, "indent": 2}
+        )
 
     def serve_csv(self, request, listing):
         response = HttpResponse(write_csv(listing.rules, PUBLIC_COLUMNS), content_type="text/csv; charset=utf-8")
@@ -309,17 +303,12 @@ class RetentionSchedulePage(RoutablePageMixin, base_page_model()):
             schema, content_type=SCHEMA_CONTENT_TYPE, json_dumps_params={"ensure_ascii": False, "indent": 2}
         )
 
-    def serve_unknown_format(self, request):
-        message = gettext(
-            "This schedule has no “%(format)s” form. Ask for one of these with ?format=: %(formats)s."
-        ) % {"format": request.GET.get("format", "")[:40], "formats": ", ".join(FORMATS)}
-        return HttpResponse(message + "\n", status=406, content_type="text/plain; charset=utf-8")
-
     def format_links(self, request, filters) -> list[dict]:
         """Links to the schedule's other forms, keeping the filters (the schema has none)."""
         address = self.get_url(request) or request.path
         labels = {
             "json": gettext("JSON"),
+            "jsonld": gettext("JSON-LD (W3C Data Privacy Vocabulary)"),
             "csv": gettext("CSV"),
             "xlsx": gettext("Spreadsheet (XLSX)"),
             "schema": gettext("JSON Schema"),

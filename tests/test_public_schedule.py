@@ -187,7 +187,7 @@ def test_an_empty_schedule_says_so_without_a_form(client, schedule):
 def test_the_page_links_its_other_forms_keeping_the_filters(client, schedule, rules):
     soup = soup_of(client.get(schedule.url, {"function": "Complaints", "q": "case"}))
     links = {a["data-format"]: a for a in soup.select(".rs-formats a")}
-    assert set(links) == {"json", "csv", "xlsx", "schema"}
+    assert set(links) == {"json", "jsonld", "csv", "xlsx", "schema"}
     assert links["json"]["href"] == f"{schedule.url}?function=Complaints&q=case&format=json"
     assert links["xlsx"]["href"] == f"{schedule.url}?function=Complaints&q=case&format=xlsx"
     assert links["schema"]["href"] == f"{schedule.url}?format=schema"
@@ -196,6 +196,7 @@ def test_the_page_links_its_other_forms_keeping_the_filters(client, schedule, ru
     assert head["application/json"]["rel"] == ["alternate"]
     assert head["application/json"]["href"] == links["json"]["href"]
     assert head["text/csv"]["rel"] == ["alternate"]
+    assert head["application/ld+json"]["rel"] == ["alternate"]
     assert head[XLSX_CONTENT_TYPE]["rel"] == ["alternate"]
     assert head["application/schema+json"]["rel"] == ["describedby"]
     # The links lead where they say, with the same rules.
@@ -229,7 +230,10 @@ def test_a_browser_still_gets_the_page(client, schedule, rules):
     assert response["Content-Type"].startswith("text/html")
     assert "Accept" in response["Vary"]
     assert client.get(schedule.url, HTTP_ACCEPT="*/*")["Content-Type"].startswith("text/html")
-    assert client.get(schedule.url, HTTP_ACCEPT="image/png")["Content-Type"].startswith("text/html")
+    # Only a client that names nothing the schedule has is refused, and told what there is.
+    refused = client.get(schedule.url, HTTP_ACCEPT="image/png")
+    assert refused.status_code == 406
+    assert "application/json" in refused.content.decode()
 
 
 def test_the_json_matches_its_schema_served_at_the_schema_address(client, schedule, rules):
