@@ -91,8 +91,11 @@ def requested_format(request, offered: dict[str, str]) -> str | None:
 def wants_json(request) -> bool:
     """Whether an error for this request should be JSON: the client asked for JSON or JSON-LD."""
     asked = request.GET.get("format", "").strip().lower()
-    if asked:
-        return asked in (JSON, JSONLD)
+    if asked in (JSON, JSONLD):
+        return True
+    if asked in MEDIA_TYPES:
+        return False
+    # No ?format=, or one we do not have (?format=pdf): the Accept header says what the client can read.
     for media_type, _quality, _position in _accept_items(request.headers.get("Accept", "")):
         if media_type in (MEDIA_TYPES[JSON], MEDIA_TYPES[JSONLD]):
             return True

@@ -28,3 +28,7 @@ urlpatterns += [
     path("", include("privacy_notices.urls")),
     path("", include(wagtail_urls)),
 ]
+
+# Errors answer in JSON when JSON was asked for (headless clients), else as the usual pages.
+handler404 = "privacy_notices.errors.page_not_found"
+handler500 = "privacy_notices.errors.server_error"
