@@ -85,7 +85,8 @@ def finish_public_response(request, response, *, last_modified=None, public: boo
     if last_modified is not None:
         timestamp = int(last_modified.timestamp())
         response["Last-Modified"] = http_date(timestamp)
-    if public:
+    # A preview shows a draft to its editor: never for a shared cache.
+    if public and not getattr(request, "is_preview", False):
         patch_cache_control(response, public=True, max_age=cache_max_age())
     else:
         patch_cache_control(response, private=True, no_cache=True)

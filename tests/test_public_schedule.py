@@ -376,6 +376,8 @@ def test_the_page_previews(rf, admin_user, schedule, rules):
     response = schedule.make_preview_request(request)
     assert response.status_code == 200
     assert "Complaint case files" in response.content.decode()
+    # A preview may show a draft: never for a shared cache.
+    assert "public" not in response.get("Cache-Control", "")
 
 
 # Queries -----------------------------------------------------------------------------------------
