@@ -3,6 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import MultiFieldPanel
+from wagtail.api import APIField
 from wagtail.fields import RichTextField, StreamField
 from wagtail.search import index
 
@@ -11,15 +12,17 @@ from retention_schedule.negotiation import HTML, not_acceptable, requested_forma
 from retention_schedule.page_model import base_page_model
 
 from .admin_versions import LatestVersionPanel
+from .api_schema import HubDocumentField, NoticeDocumentField
 from .blocks import RICH_TEXT_FEATURES, HubSectionsBlock, NoticeSectionsBlock
 from .document import resolve_hub, resolve_notice
 from .forms import NoticePageForm
-from .headless import RegisterAddresses, hub_json, hub_url_of_notice
+from .headless import RegisterAddresses, hub_url_of_notice
 from .registers import Audience
 from .serving import (
     HUB_FORMATS,
     NOTICE_FORMATS,
     alternate_links,
+    hub_data,
     is_public,
     json_response,
     notice_response,
@@ -44,6 +47,8 @@ class PrivacyNoticeIndexPage(BasePage):
     search_fields = BasePage.search_fields + [index.SearchField("intro"), index.SearchField("sections")]
     subpage_types = ["privacy_notices.PrivacyNoticePage"]
     template = "privacy_notices/privacy_notice_index_page.html"
+    # Public surface of the API v2 (privacy_notices.api): the hub's resolved JSON is detail only.
+    api_fields = ["intro", APIField("hub", serializer=HubDocumentField())]
 
     class Meta:
         verbose_name = _("privacy notices hub")
@@ -66,8 +71,7 @@ class PrivacyNoticeIndexPage(BasePage):
             hub = response.context_data["hub"]
         else:
             hub = resolve_hub(self, request=request)
-            registers = RegisterAddresses.find(request, self.get_url(request=request))
-            response = json_response(hub_json(hub, request, registers=registers))
+            response = json_response(hub_data(self, request, hub))
         return finish_public_response(
             request, response, last_modified=parse_moment(hub.get("published_at")), public=is_public(self)
         )
@@ -125,6 +129,9 @@ class PrivacyNoticePage(BasePage):
     parent_page_types = ["privacy_notices.PrivacyNoticeIndexPage"]
     subpage_types = []
     template = "privacy_notices/privacy_notice_page.html"
+    # Public surface of the API v2 (privacy_notices.api). Not the raw sections (they hold the ids of
+    # draft entries too) nor change_summary/material_change (they are about the next publish).
+    api_fields = ["audience", "summary", APIField("notice", serializer=NoticeDocumentField())]
 
     class Meta:
         verbose_name = _("privacy notice")

@@ -5,7 +5,9 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+from rest_framework.fields import ReadOnlyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, PublishingPanel
+from wagtail.api import APIField
 from wagtail.models import DraftStateMixin, LockableMixin, PreviewableMixin, RevisionMixin
 from wagtail.search import index
 
@@ -41,6 +43,7 @@ class Audience(index.Indexed, models.Model):
 
     panels = ["name", "slug", "description", "data_subject"]
     search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+    api_fields = ["name", "slug", "description", "data_subject"]
 
     class Meta:
         verbose_name = _("audience")
@@ -140,6 +143,23 @@ class Processor(RegisterEntry):
         ),
         change_notes_panel(),
         PublishingPanel(),
+    ]
+
+    # Public surface of the API v2 (privacy_notices.api): as_public_data(), never the contract or notes.
+    api_fields = [
+        "slug",
+        "name",
+        "service",
+        "role",
+        APIField("role_text", serializer=ReadOnlyField(source="as_public_data.role_text")),
+        "purposes",
+        "data_categories",
+        APIField("countries", serializer=ReadOnlyField(source="as_public_data.countries")),
+        APIField("third_countries", serializer=ReadOnlyField(source="as_public_data.third_countries")),
+        "transfer_safeguard",
+        APIField("transfer_safeguard_text", serializer=ReadOnlyField(source="as_public_data.transfer_safeguard_text")),
+        "safeguard_details",
+        "privacy_notice_url",
     ]
 
     search_fields = [
@@ -258,6 +278,21 @@ class CookieDeclaration(RegisterEntry):
         "lifetime",
         change_notes_panel(),
         PublishingPanel(),
+    ]
+
+    # Public surface of the API v2 (privacy_notices.api): as_public_data(), so a draft provider is never named.
+    api_fields = [
+        "slug",
+        "name",
+        APIField("provider", serializer=ReadOnlyField(source="as_public_data.provider")),
+        APIField("provider_slug", serializer=ReadOnlyField(source="as_public_data.provider_slug")),
+        "purpose",
+        "category",
+        APIField("category_text", serializer=ReadOnlyField(source="as_public_data.category_text")),
+        "lifetime",
+        APIField("lifetime_text", serializer=ReadOnlyField(source="as_public_data.lifetime_text")),
+        "party",
+        APIField("party_text", serializer=ReadOnlyField(source="as_public_data.party_text")),
     ]
 
     search_fields = [

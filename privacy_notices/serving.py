@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from retention_schedule.negotiation import CSV, HTML, JSON, JSONLD, MEDIA_TYPES
 
-from .headless import RegisterAddresses, hub_url_of_notice, notice_json, with_format
+from .headless import RegisterAddresses, hub_json, hub_url_of_notice, notice_json, with_format
 
 
 def _forms(*names) -> dict[str, str]:
@@ -65,12 +65,12 @@ def parse_moment(value) -> datetime.datetime | None:
     return moment if moment.tzinfo else None
 
 
-def notice_response(page, request, document: dict, form: str, *, address=None, extra=None):
-    """A notice document (live, or a version's snapshot) as JSON or JSON-LD."""
+def notice_data(page, request, document: dict, *, address=None) -> dict:
+    """A notice document (live, or a version's snapshot) as the notice's JSON: one builder for every caller."""
     from .history import history_address
 
     notice_url = page.get_url(request=request)
-    data = notice_json(
+    return notice_json(
         document,
         request,
         notice_url=notice_url,
@@ -78,6 +78,16 @@ def notice_response(page, request, document: dict, form: str, *, address=None, e
         history_url=history_address(page, request),
         address=address,
     )
+
+
+def hub_data(page, request, hub: dict) -> dict:
+    """The hub's resolved document as the hub's JSON."""
+    return hub_json(hub, request, registers=RegisterAddresses.find(request, page.get_url(request=request)))
+
+
+def notice_response(page, request, document: dict, form: str, *, address=None, extra=None):
+    """A notice document (live, or a version's snapshot) as JSON or JSON-LD."""
+    data = notice_data(page, request, document, address=address)
     if extra:
         data.update(extra)
     if form == JSONLD:

@@ -3,7 +3,9 @@ from django.core.validators import validate_slug
 from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from rest_framework.fields import ReadOnlyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, PublishingPanel
+from wagtail.api import APIField
 from wagtail.models import DraftStateMixin, LockableMixin, PreviewableMixin, RevisionMixin
 from wagtail.search import index
 
@@ -141,6 +143,25 @@ class RetentionRule(
         ),
         change_notes_panel(),
         PublishingPanel(),
+    ]
+
+    # Public surface of the API v2: as_public_data(), never the owner, the reviews or the change notes.
+    api_fields = [
+        "code",
+        "record_class",
+        "business_function",
+        "description",
+        "data_categories",
+        "period_type",
+        APIField("period", serializer=ReadOnlyField(source="as_public_data.period")),
+        APIField("period_text", serializer=ReadOnlyField(source="as_public_data.period_text")),
+        "trigger",
+        "criteria",
+        "disposal_action",
+        APIField("disposal_action_text", serializer=ReadOnlyField(source="as_public_data.disposal_action_text")),
+        "exceptions",
+        "authority",
+        APIField("summary", serializer=ReadOnlyField(source="as_public_data.summary")),
     ]
 
     # search_index.py keeps the index up to date, so that an import can index once at the end.

@@ -104,6 +104,8 @@ STATICFILES_DIRS = [SITE_DIR / "static"]
 
 WAGTAIL_SITE_NAME = "Northmoor Care Standards Authority"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
+# The API v2's detail_url and html_url: the address the site is served at (the demo Site is localhost:80).
+WAGTAILAPI_BASE_URL = os.environ.get("WAGTAILAPI_BASE_URL", WAGTAILADMIN_BASE_URL)
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 
