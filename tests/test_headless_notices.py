@@ -466,3 +466,12 @@ def test_a_json_answer_costs_no_more_queries_than_its_page(client, notice):
     for url in list(addresses(notice).values()) + [notice.url + "@diff/1/2"]:
         html = _queries(client, url, "text/html")
         assert _queries(client, url, "application/json") <= html, url
+
+
+def test_the_notice_page_links_the_registers_its_json_names(client, notice):
+    links = get_json(client, notice.url).json()["links"]
+    page = BeautifulSoup(client.get(notice.url).content, "html.parser")
+    hrefs = {a["href"] for a in page.select("nav.pn-see-also a")}
+    assert hrefs == {links["processors"], links["cookies"], links["retention_schedule"]}
+    for href in hrefs:
+        assert client.get(href).status_code == 200, href
