@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError, transaction
 from django.db.models import Case, IntegerField, Value, When
 from django.db.models.functions import Lower
 from django.http import JsonResponse
@@ -101,12 +102,25 @@ class PublicAPIMixin:
     def filter_queryset(self, queryset):
         # Searching is for listings: a detail or find/ looks one object up (Wagtail fails on a search there).
         for backend in self.filter_backends:
-            if backend is not SearchFilter or self.action == "listing_view":
-                queryset = backend().filter_queryset(self.request, queryset, self)
+            if backend is SearchFilter and self.action != "listing_view":
+                continue
+            if backend is SearchFilter and "search" in self.request.GET:
+                # The search backend can only order by field names: the public order's expressions
+                # (by name in any letter case) would fail it, so a search keeps only the named fields.
+                names = [field for field in queryset.query.order_by if isinstance(field, str)]
+                queryset = queryset.order_by(*names)
+            queryset = backend().filter_queryset(self.request, queryset, self)
         return queryset
 
     def paginate_queryset(self, queryset):
-        items = list(super().paginate_queryset(queryset))
+        try:
+            # A savepoint: on PostgreSQL a failed query would spoil the rest of the request's transaction.
+            with transaction.atomic():
+                items = list(super().paginate_queryset(queryset))
+        except DatabaseError:
+            # The search backend passes the words to the database's full-text syntax, where an
+            # unbalanced quote (?search=") is an error.
+            raise BadRequestError("the search terms could not be understood; try plain words") from None
         self.note_last_modified(*(self.last_modified_of(item) for item in items))
         return items
 
