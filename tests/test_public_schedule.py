@@ -317,7 +317,7 @@ QUERIES = [{}, {"function": "Complaints"}, {"q": "hidden"}, {"q": "records"}, {"
 
 
 @pytest.mark.parametrize("query", QUERIES)
-@pytest.mark.parametrize("form", ["html", "json", "csv", "xlsx"])
+@pytest.mark.parametrize("form", ["html", "json", "jsonld", "csv", "xlsx"])
 def test_no_draft_unpublished_or_internal_value_is_ever_public(client, schedule, rules, hidden_rules, form, query):
     response = client.get(schedule.url, {**query, "format": form})
     assert response.status_code == 200
