@@ -32,9 +32,9 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.db.models import Case, IntegerField, Value, When
 from django.db.models.functions import Lower
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.urls import re_path
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, NotAcceptable, NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from wagtail.api.v2.filters import FieldsFilter, OrderingFilter, SearchFilter
@@ -45,11 +45,14 @@ from wagtail.api.v2.views import BaseAPIViewSet, PagesAPIViewSet
 
 from retention_schedule.conditional import finish_public_response
 from retention_schedule.models import RetentionRule
+from retention_schedule.negotiation import JSON, MEDIA_TYPES, not_acceptable_message
 
 from .choices import CookieCategory
 from .registers import Audience, CookieDeclaration, Processor
 
 SEARCH_OPERATORS = ("and", "or")
+# The API answers in JSON only (no browsable HTML: it would show who is signed in).
+API_FORMATS = {JSON: MEDIA_TYPES[JSON]}
 
 
 class BoundedPagination(WagtailPagination):
@@ -117,10 +120,12 @@ class PublicAPIMixin:
             # A savepoint: on PostgreSQL a failed query would spoil the rest of the request's transaction.
             with transaction.atomic():
                 items = list(super().paginate_queryset(queryset))
-        except DatabaseError:
-            # The search backend passes the words to the database's full-text syntax, where an
-            # unbalanced quote (?search=") is an error.
-            raise BadRequestError("the search terms could not be understood; try plain words") from None
+        except (DatabaseError, OverflowError):
+            # What the database cannot take: a search in its full-text syntax with an unbalanced
+            # quote (?search="), a number too large for a column (?audience=9223372036854775808).
+            raise BadRequestError(
+                "a filter or search value could not be used; check the numbers and try plain words"
+            ) from None
         self.note_last_modified(*(self.last_modified_of(item) for item in items))
         return items
 
@@ -150,6 +155,11 @@ class PublicAPIMixin:
     def handle_exception(self, exc):
         if isinstance(exc, ValidationError):  # a filter value the field cannot hold, e.g. ?first_published_at=x
             exc = BadRequestError("; ".join(exc.messages))
+        # A form the API does not have, asked for by ?format= (DRF answers 404) or by Accept alone.
+        asked_format = "format" in self.request.GET and isinstance(exc, (NotFound, Http404))
+        if isinstance(exc, NotAcceptable) or asked_format:
+            message = not_acceptable_message(self.request, API_FORMATS)
+            return JsonResponse({"message": message}, status=406)
         response = super().handle_exception(exc)
         if isinstance(exc, APIException) and isinstance(response.data, dict) and "detail" in response.data:
             response.data = {"message": str(response.data["detail"])}

@@ -429,7 +429,7 @@ ERRORS = {
     "304": {"description": "Not modified: the If-None-Match ETag is still current."},
     "400": _json("ApiV2Error", "A query parameter is not valid: an unknown field, filter or ordering, say."),
     "404": _json("ApiV2Error", "There is no such live, public item."),
-    "406": _json("ApiV2Error", "The Accept header asks for something other than JSON."),
+    "406": _json("ApiV2Error", "?format= or the Accept header asks for something other than JSON."),
 }
 
 

@@ -13,13 +13,18 @@ People still get Django's (or the project's own) HTML error pages.
 from django.utils.translation import gettext
 from django.views import defaults
 
+from retention_schedule.conditional import finish_public_response
 from retention_schedule.negotiation import error_response, wants_json
 
 
 def page_not_found(request, exception, template_name=defaults.ERROR_404_TEMPLATE_NAME):
     if wants_json(request):
-        return error_response(request, 404, gettext("There is nothing at this address."))
-    return defaults.page_not_found(request, exception, template_name=template_name)
+        response = error_response(request, 404, gettext("There is nothing at this address."))
+    else:
+        response = defaults.page_not_found(request, exception, template_name=template_name)
+    # The answer depends on Accept (a cache must not give the JSON to a browser), and scripts of
+    # the allowed origins may read it.
+    return finish_public_response(request, response)
 
 
 def server_error(request, template_name=defaults.ERROR_500_TEMPLATE_NAME):

@@ -380,7 +380,8 @@ def render_version(page, request, version, *, as_of=None, form=HTML):
         response["X-Robots-Tag"] = "noindex"
     # The banner says until when a version was in force: it changes when a later one is published.
     last_modified = max(version.published_at, later["last_change"] or version.published_at)
-    return finish_public_response(request, response, last_modified=last_modified, public=is_public(page))
+    # A version is a permanent record and later versions are dated: the date tells every change.
+    return finish_public_response(request, response, last_modified=last_modified, public=is_public(page), dated=True)
 
 
 # What changed --------------------------------------------------------------------------------------------------------
@@ -445,7 +446,9 @@ def diff_view(page, request, old, new):
         response = TemplateResponse(request, "privacy_notices/history/diff.html", context)
     response["X-Robots-Tag"] = "noindex"
     # Both versions are a permanent record: what changed between them never changes.
-    return finish_public_response(request, response, last_modified=after.published_at, public=is_public(page))
+    return finish_public_response(
+        request, response, last_modified=after.published_at, public=is_public(page), dated=True
+    )
 
 
 def _version_summary(page, request, version) -> dict:

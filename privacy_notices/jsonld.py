@@ -88,8 +88,9 @@ RIGHTS = {
 # - UK adequacy regulations, the UK-US data bridge among them, are UK GDPR Art. 45: eu-gdpr:A45-3.
 # - The IDTA and the UK Addendum are clauses the ICO issues (UK GDPR Art. 46(2)(d) as amended);
 #   eu-gdpr:A46-2-c (standard contractual clauses) is the nearest EU term, not an exact one.
-# - An Art. 49 derogation has no term here: the register does not say which of 49(1)(a) to (g)
-#   applies, and naming one would be a claim nobody made.
+# - An Art. 49 derogation is what a transfer relies on where there is no safeguard, so it is
+#   described but not typed as one; nor is it given an article, as the register does not say
+#   which of 49(1)(a) to (g) applies, and naming one would be a claim nobody made.
 # - Privacy Shield is stated (its label says it is invalid) but given no type: it is no safeguard.
 SAFEGUARD_ARTICLES = {
     TransferSafeguard.UK_ADEQUACY: "eu-gdpr:A45-3",
@@ -97,7 +98,6 @@ SAFEGUARD_ARTICLES = {
     TransferSafeguard.BINDING_CORPORATE_RULES: "eu-gdpr:A46-2-b",
     TransferSafeguard.IDTA: "eu-gdpr:A46-2-c",
     TransferSafeguard.UK_ADDENDUM: "eu-gdpr:A46-2-c",
-    TransferSafeguard.DEROGATION: None,
 }
 
 DATA_PROCESSOR_ROLES = {ProcessorRole.PROCESSOR, ProcessorRole.SUB_PROCESSOR}

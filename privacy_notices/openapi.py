@@ -32,7 +32,15 @@ from retention_schedule.conditional import finish_public_response
 from retention_schedule.exchange.schema import PERIOD_PATTERN, schedule_json_schema
 from retention_schedule.exchange.writing import INTERNAL_COLUMN_NAMES, XLSX_CONTENT_TYPE
 from retention_schedule.models import DisposalAction, PeriodType
-from retention_schedule.negotiation import CSV, HTML, JSON, JSONLD, MEDIA_TYPES
+from retention_schedule.negotiation import (
+    CSV,
+    HTML,
+    JSON,
+    JSONLD,
+    MEDIA_TYPES,
+    not_acceptable,
+    requested_format,
+)
 from retention_schedule.pages import FORMATS as SCHEDULE_FORMATS
 from retention_schedule.pages import RULE_FORMATS, SCHEMA_CONTENT_TYPE
 
@@ -1218,5 +1226,11 @@ def openapi_document(request) -> dict:
 
 @require_safe
 def openapi_view(request):
-    """``/api/openapi.json``: the document, with an ETag (304 when the client's copy is current)."""
+    """``/api/openapi.json``: the document, with an ETag (304 when the client's copy is current).
+
+    JSON only: ``?format=yaml`` or an Accept header naming only other types gets 406.
+    """
+    offered = {JSON: MEDIA_TYPES[JSON]}
+    if requested_format(request, offered) is None:
+        return finish_public_response(request, not_acceptable(request, offered))
     return finish_public_response(request, json_response(openapi_document(request)))

@@ -66,13 +66,17 @@ def _allow_origin(request, response) -> None:
     response["Access-Control-Expose-Headers"] = "ETag, Last-Modified, Link"
 
 
-def finish_public_response(request, response, *, last_modified=None, public: bool = True):
+def finish_public_response(request, response, *, last_modified=None, public: bool = True, dated: bool = False):
     """Add validators, caching and CORS headers to ``response``; a 304 instead when the client's copy is current.
 
-    ``last_modified`` is an aware datetime: when what this address shows last
-    changed. ``public`` is False for content behind a view restriction.
-    Responses other than 200 get ``Vary`` and CORS only: an error is not
-    something to keep.
+    ``last_modified`` is an aware datetime: when what this address shows was
+    last published. ``dated`` says it moves with every change of what is shown
+    (a version or a diff: permanent records); only then does ``If-Modified-Since``
+    alone earn a 304. Elsewhere a change can come without a date (an entry
+    unpublished, the organisation's settings edited), so only the ETag, which
+    changes with every byte, decides; RFC 9110 lets a server ignore the date.
+    ``public`` is False for content behind a view restriction. Responses other
+    than 200 get ``Vary`` and CORS only: an error is not something to keep.
     """
     _render(response)
     patch_vary_headers(response, ["Accept"])
@@ -85,12 +89,16 @@ def finish_public_response(request, response, *, last_modified=None, public: boo
     if last_modified is not None:
         timestamp = int(last_modified.timestamp())
         response["Last-Modified"] = http_date(timestamp)
-    # A preview shows a draft to its editor: never for a shared cache.
-    if public and not getattr(request, "is_preview", False):
+    # A preview shows a draft to its editor, and a signed-in editor's page carries Wagtail's
+    # user bar with links into the admin: neither is for a shared cache.
+    user = getattr(request, "user", None)
+    if public and not getattr(request, "is_preview", False) and not getattr(user, "is_authenticated", False):
         patch_cache_control(response, public=True, max_age=cache_max_age())
     else:
         patch_cache_control(response, private=True, no_cache=True)
-    conditional = get_conditional_response(request, etag=etag, last_modified=timestamp, response=response)
+    conditional = get_conditional_response(
+        request, etag=etag, last_modified=timestamp if dated else None, response=response
+    )
     if conditional is not response:
         # Django's 304 keeps the validators and Cache-Control; CORS and Vary must stay too.
         for header in ("Vary", "Access-Control-Allow-Origin", "Access-Control-Expose-Headers"):

@@ -38,8 +38,6 @@ MEDIA_TYPES = {
 _ALIASES = {
     "application/xhtml+xml": HTML,
 }
-# Ranges that allow HTML (the default form) among others.
-_WILDCARDS = {"*/*", "text/*"}
 
 # Longer than any real Accept header; a longer one is read only this far.
 _MAX_ACCEPT = 2000
@@ -73,8 +71,12 @@ def negotiate(accept: str, offered: dict[str, str]) -> str | None:
     offers = []
     for media_type, quality, position in _accept_items(accept):
         name = by_media_type.get(media_type) or _ALIASES.get(media_type)
-        if name is None and media_type in _WILDCARDS:
+        if name is None and media_type == "*/*":
             name = HTML if HTML in offered else next(iter(offered))
+        elif name is None and media_type.endswith("/*"):
+            # A range such as application/* or text/*: the first form of that type (HTML for text/*).
+            kind = media_type[:-1]
+            name = next((form for form, offered_type in offered.items() if offered_type.startswith(kind)), None)
         if name in offered:
             offers.append((-quality, position, name))
     return min(offers)[2] if offers else None
@@ -95,13 +97,15 @@ def wants_json(request) -> bool:
         return True
     if asked in MEDIA_TYPES:
         return False
-    # No ?format=, or one we do not have (?format=pdf): the Accept header says what the client can read.
-    for media_type, _quality, _position in _accept_items(request.headers.get("Accept", "")):
-        if media_type in (MEDIA_TYPES[JSON], MEDIA_TYPES[JSONLD]):
-            return True
-        if media_type in _WILDCARDS or media_type in (MEDIA_TYPES[HTML], "application/xhtml+xml"):
-            return False
-    return False
+    # No ?format=, or one we do not have (?format=pdf): the Accept header says what the client
+    # prefers to read, JSON or a page (anything else, */* included, gets a page).
+    readable = {MEDIA_TYPES[JSON]: True, MEDIA_TYPES[JSONLD]: True, MEDIA_TYPES[HTML]: False, "*/*": False}
+    ranked = sorted(
+        (-quality, position, readable[media_type])
+        for media_type, quality, position in _accept_items(request.headers.get("Accept", ""))
+        if media_type in readable
+    )
+    return bool(ranked) and ranked[0][2]
 
 
 def error_response(request, status: int, message: str, **extra) -> HttpResponse:
@@ -118,6 +122,11 @@ def error_response(request, status: int, message: str, **extra) -> HttpResponse:
 
 def not_acceptable(request, offered: dict[str, str]) -> HttpResponse:
     """406: the form asked for is not one this address has; says which it has, and how to ask."""
+    return error_response(request, 406, not_acceptable_message(request, offered), formats=dict(offered))
+
+
+def not_acceptable_message(request, offered: dict[str, str]) -> str:
+    """Why a 406: the form asked for, and the forms (and media types) the address has."""
     asked = request.GET.get("format", "").strip()[:40]
     names = ", ".join(offered)
     types = ", ".join(offered.values())
@@ -131,4 +140,4 @@ def not_acceptable(request, offered: dict[str, str]) -> HttpResponse:
             "This address cannot answer in any of the types your Accept header names. "
             "It has: %(types)s (or ask with ?format=: %(names)s)."
         ) % {"types": types, "names": names}
-    return error_response(request, 406, message, formats=dict(offered))
+    return message

@@ -336,6 +336,21 @@ def test_an_unsupported_form_is_406_listing_the_supported_types(client, three_ve
     assert "pdf" in as_json.json()["error"]
 
 
+def test_media_ranges_and_preferences(client, notice):
+    assert client.get(notice.url, HTTP_ACCEPT="application/*")["Content-Type"] == "application/json"
+    assert client.get(notice.url, HTTP_ACCEPT="text/*")["Content-Type"].startswith("text/html")
+    # An error goes in the form the client prefers, by q-value.
+    missing = notice.url + "@history/99"
+    assert client.get(missing, HTTP_ACCEPT="application/json;q=0.1, text/html")["Content-Type"].startswith("text/")
+    assert client.get(missing, HTTP_ACCEPT="text/html;q=0.1, application/json")["Content-Type"] == "application/json"
+
+
+def test_a_json_404_varies_on_accept(client, notice):
+    response = client.get("/privacy/nobody/", HTTP_ACCEPT="application/json")
+    assert response.status_code == 404
+    assert "Accept" in response["Vary"]
+
+
 def test_an_accept_header_refusing_json_is_not_given_json(client, notice):
     response = client.get(notice.url, HTTP_ACCEPT="application/xml, application/json;q=0")
     assert response.status_code == 406
@@ -366,8 +381,10 @@ def test_every_address_has_validators_and_answers_304(client, three_versions):
             assert again.status_code == 304, url
             assert again.content == b""
             assert again["ETag"] == response["ETag"]
+            # A date alone earns a 304 only where it tells every change: a version, a diff.
             since = client.get(url, HTTP_ACCEPT=accept, HTTP_IF_MODIFIED_SINCE=response["Last-Modified"])
-            assert since.status_code == 304, url
+            dated = "@history/" in url or "@diff/" in url or "?at=" in url
+            assert since.status_code == (304 if dated else 200), url
             changed = client.get(url, HTTP_ACCEPT=accept, HTTP_IF_NONE_MATCH='"something-else"')
             assert changed.status_code == 200, url
 
@@ -380,6 +397,31 @@ def test_last_modified_is_when_what_the_address_shows_last_changed(client, three
     assert client.get("/privacy/helpline/@history/1")["Last-Modified"] == latest
     first_two = http_date(datetime.datetime(2017, 1, 20, 16, 30, tzinfo=LONDON).timestamp())
     assert client.get("/privacy/helpline/@diff/1/2")["Last-Modified"] == first_two
+
+
+def test_a_change_without_a_date_is_never_answered_304_by_date(client, notice):
+    """Unpublishing an entry changes the notice but moves no publish date: the ETag decides."""
+    response = client.get(notice.url, HTTP_ACCEPT="application/json")
+    assert "Hotjar" in response.content.decode()
+    from privacy_notices.models import Processor
+
+    Processor.objects.get(slug="hotjar").unpublish()
+    again = client.get(
+        notice.url,
+        HTTP_ACCEPT="application/json",
+        HTTP_IF_MODIFIED_SINCE=response["Last-Modified"],
+    )
+    assert again.status_code == 200
+    assert "Hotjar" not in again.content.decode()
+
+
+def test_a_signed_in_editor_is_never_served_a_shareable_page(client, notice, admin_user):
+    client.force_login(admin_user)
+    for url in ("/privacy/", notice.url, notice.url + "@history"):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert "public" not in response["Cache-Control"], url
+        assert "private" in response["Cache-Control"], url
 
 
 def test_a_new_version_changes_the_etag(client, notice):
