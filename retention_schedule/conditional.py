@@ -62,7 +62,8 @@ def _allow_origin(request, response) -> None:
     else:
         patch_vary_headers(response, ["Origin"])
         return
-    # Let scripts read the validators, so they can ask again conditionally.
+    # Let scripts read the validators. (A browser's own cache revalidates with them freely; a script
+    # that sends If-None-Match itself triggers a CORS preflight, which these addresses do not answer.)
     response["Access-Control-Expose-Headers"] = "ETag, Last-Modified, Link"
 
 
