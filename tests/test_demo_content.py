@@ -291,6 +291,18 @@ def test_notices_reflect_their_audiences(demo):
     assert {"COMP-01", "COMP-02", "COMP-03", "COMP-04"} <= complaint_rules
 
 
+def test_the_site_visitors_notice_has_a_history_to_compare(demo, client):
+    """The demo shows the history: its site visitors' notice has a version 2 (a minor change to the summary)."""
+    notice = PrivacyNoticePage.objects.get(slug="site-visitors")
+    versions = list(NoticeVersion.objects.filter(notice=notice).order_by("number"))
+    assert [(v.number, v.material) for v in versions] == [(1, True), (2, False)]
+    assert versions[1].summary.startswith("The summary now mentions cookies")
+    assert versions[0].document["summary"] == "What we learn when you read our website, and why."
+    diff = client.get("/privacy/site-visitors/@diff/1/2", HTTP_ACCEPT="application/json").json()
+    assert [field["field"] for field in diff["fields"]] == ["summary"]
+    assert all(section["status"] == "unchanged" for section in diff["sections"])
+
+
 # Running it again ------------------------------------------------------------------------
 
 

@@ -52,16 +52,6 @@ def _manage(env, *args):
     )
 
 
-# An editor publishes a change to the site visitors' notice, so it has a version 2 to compare.
-SECOND_VERSION = """
-from privacy_notices.models import PrivacyNoticePage
-page = PrivacyNoticePage.objects.get(slug="site-visitors").get_latest_revision_as_object()
-page.summary += " We now explain the analytics cookies in more detail."
-page.change_summary = "We explain the analytics cookies in more detail."
-page.save_revision().publish()
-"""
-
-
 @pytest.fixture(scope="module")
 def demo_server(tmp_path_factory):
     var_dir = tmp_path_factory.mktemp("demo-var")
@@ -69,7 +59,6 @@ def demo_server(tmp_path_factory):
     env.update({"PRIVACY_VAR_DIR": str(var_dir), "DJANGO_SETTINGS_MODULE": "privacy_site.settings.dev"})
     _manage(env, "migrate", "--no-input")
     _manage(env, "load_demo_content")
-    _manage(env, "shell", "-c", SECOND_VERSION)
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],

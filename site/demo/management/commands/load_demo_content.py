@@ -435,7 +435,7 @@ class DemoContentLoader:
 
     def load_notice(self, hub, relative: str):
         data = self.read(relative)
-        self.check_keys(data, ("title", "audience", "summary", "sections"), relative)
+        self.check_keys(data, ("title", "audience", "summary", "sections", "first_version"), relative)
         slug = data.get("audience")
         audience = Audience.objects.filter(slug=slug).first() if slug else None
         if audience is None:
@@ -447,6 +447,19 @@ class DemoContentLoader:
             "summary": data.get("summary", ""),
             "sections": self.stream_data(stream_block, data.get("sections", []), relative, f"notice/{slug}"),
         }
+        first = data.get("first_version")
+        if first is not None and not hub.get_children().filter(slug=slug).exists():
+            # A history to show: the notice is first published as it was, then changed to what
+            # the file says, as an editor would (only when it is created, so loading again adds nothing).
+            self.check_keys(first, ("summary", "change", "material"), f"{relative} [first_version]")
+            self.sync_page(
+                hub, PrivacyNoticePage, slug, {**values, "summary": first.get("summary", "")}, relative, "notices"
+            )
+            values = {
+                **values,
+                "change_summary": first.get("change", ""),
+                "material_change": bool(first.get("material", True)),
+            }
         # The notice's address is /privacy/<audience slug>/.
         return self.sync_page(hub, PrivacyNoticePage, slug, values, relative, "notices")
 
