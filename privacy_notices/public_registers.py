@@ -738,10 +738,11 @@ def _register_operation(register: type[PublicRegister], operation_id: str, summa
     }
 
 
-def openapi_paths() -> tuple[dict, dict]:
-    """The registers' OpenAPI 3.1 ``paths`` (at the demo hub's address, /privacy/) and ``components.schemas``."""
+def openapi_paths(hub_path: str = "/privacy/") -> tuple[dict, dict]:
+    """The registers' OpenAPI 3.1 ``paths`` beside the hub at ``hub_path`` and their ``components.schemas``."""
+    hub = hub_path if hub_path.endswith("/") else hub_path + "/"
     paths = {
-        f"/privacy/{PROCESSORS}": {
+        f"{hub}{PROCESSORS}": {
             "get": _register_operation(
                 ProcessorRegister,
                 "getProcessorRegister",
@@ -750,7 +751,7 @@ def openapi_paths() -> tuple[dict, dict]:
                 "safeguard. Never drafts, contract details or internal notes.",
             )
         },
-        f"/privacy/{COOKIES}": {
+        f"{hub}{COOKIES}": {
             "get": _register_operation(
                 CookieRegister,
                 "getCookieDeclarations",

@@ -279,6 +279,9 @@ def test_a_site_whose_pages_are_elsewhere_gets_its_own_paths(document, demo, rf)
         paths = set(openapi_document(rf.get(OPENAPI_PATH))["paths"])
         assert "/how-we-use-your-information/{audience}/@history" in paths
         assert "/privacy/{audience}/" not in paths
+        # The registers beside the hub too.
+        assert "/how-we-use-your-information/@processors" in paths
+        assert "/privacy/@cookies" not in paths
     finally:
         cache.clear()
 
