@@ -741,7 +741,11 @@ def test_an_accept_header_naming_only_other_types_is_406(client):
     assert client.get(f"{API}/processors/", HTTP_ACCEPT="application/*").status_code == 200
 
 
-def test_a_number_too_large_for_the_database_is_a_400(client, hub):
+def test_a_number_too_large_for_the_database_is_never_a_server_error(client, hub):
     response = client.get(f"{API}/pages/", {"type": "privacy_notices.PrivacyNoticePage", "audience": str(2**63)})
-    assert response.status_code == 400
-    assert "message" in response.json()
+    # SQLite cannot take the number (a 400 saying so); Django finds nothing for it on PostgreSQL.
+    if response.status_code == 400:
+        assert "message" in response.json()
+    else:
+        assert response.status_code == 200
+        assert response.json()["meta"]["total_count"] == 0
