@@ -30,7 +30,6 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
-from django.db.models import Case, IntegerField, Value, When
 from django.db.models.functions import Lower
 from django.http import Http404, JsonResponse
 from django.urls import re_path
@@ -44,11 +43,10 @@ from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import BaseAPIViewSet, PagesAPIViewSet
 
 from retention_schedule.conditional import finish_public_response
-from retention_schedule.models import RetentionRule
+from retention_schedule.models import RetentionRule, schedule_order
 from retention_schedule.negotiation import JSON, MEDIA_TYPES, not_acceptable_message
 
-from .choices import CookieCategory
-from .registers import Audience, CookieDeclaration, Processor
+from .registers import Audience, CookieDeclaration, Processor, cookie_category_rank
 
 SEARCH_OPERATORS = ("and", "or")
 # The API answers in JSON only (no browsable HTML: it would show who is signed in).
@@ -255,12 +253,7 @@ class CookiesAPIViewSet(RegisterAPIViewSet):
         return super().get_queryset().select_related("provider")
 
     def public_order(self) -> list:
-        category_order = Case(
-            *[When(category=c, then=Value(i)) for i, c in enumerate(CookieCategory.values)],
-            default=Value(len(CookieCategory.values)),
-            output_field=IntegerField(),
-        )
-        return [category_order, "category", Lower("name"), "name", "slug"]
+        return [cookie_category_rank(), "category", Lower("name"), "name", "slug"]
 
     def last_modified_of(self, cookie):
         # The provider's name shows in the cookie's answer.
@@ -278,9 +271,7 @@ class RetentionRulesAPIViewSet(RegisterAPIViewSet):
     filter_fields = ("record_class", "business_function", "period_type", "period", "disposal_action")
 
     def public_order(self) -> list:
-        # By business function, those without one last; the code breaks ties.
-        without_function_last = Case(When(business_function="", then=Value(1)), default=Value(0))
-        return [without_function_last, "business_function", "record_class", "code"]
+        return schedule_order()
 
 
 class AudiencesAPIViewSet(RegisterAPIViewSet):

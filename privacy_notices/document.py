@@ -13,7 +13,7 @@ entry chosen on a live notice never shows its draft text.
 
 from dataclasses import dataclass, field
 
-from django.db.models import Case, IntegerField, Max, OuterRef, Q, Subquery, When
+from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -32,7 +32,7 @@ from .choices import (
     label_for,
 )
 from .organisation import OrganisationSettings
-from .registers import CookieDeclaration, Processor
+from .registers import CookieDeclaration, Processor, cookie_category_rank
 from .versions import site_date
 
 DOCUMENT_TYPE = "PrivacyNotice"
@@ -162,14 +162,11 @@ class LiveEntries:
             rules = {r.pk: r.as_public_data() for r in RetentionRule.objects.filter(live=True, pk__in=refs.rules)}
         cookies = []
         if refs.cookies or refs.cookie_categories:
-            category_order = Case(
-                *[When(category=c, then=i) for i, c in enumerate(CookieCategory.values)], output_field=IntegerField()
-            )
             queryset = (
                 CookieDeclaration.objects.filter(live=True)
                 .filter(Q(pk__in=refs.cookies) | Q(category__in=refs.cookie_categories))
                 .select_related("provider")
-                .order_by(category_order, "name")
+                .order_by(cookie_category_rank(), "name")
             )
             cookies = [(c.pk, c.category, c.as_public_data()) for c in queryset]
         return cls(processors=processors, rules=rules, cookies=cookies, processor_order=refs.processors)

@@ -223,6 +223,19 @@ class Processor(RegisterEntry):
         }
 
 
+def cookie_category_rank() -> models.Case:
+    """A cookie's category as a number to order by: the ICO's order (strictly necessary first).
+
+    A category no longer in the code comes last on every database (a Case without a
+    default gives NULL, which SQLite sorts first and PostgreSQL last).
+    """
+    return models.Case(
+        *[models.When(category=c, then=models.Value(i)) for i, c in enumerate(CookieCategory.values)],
+        default=models.Value(len(CookieCategory.values)),
+        output_field=models.IntegerField(),
+    )
+
+
 SESSION = "session"
 
 
