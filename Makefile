@@ -30,8 +30,9 @@ install: $(STAMP)
 demo: export WAGTAILADMIN_BASE_URL = http://127.0.0.1:$(PORT)
 demo: $(STAMP)
 	$(MANAGE) migrate --no-input
-	$(MANAGE) load_demo_content
+	@# The logins first: the demo's pending change is submitted by the demo editor.
 	$(MANAGE) create_demo_logins
+	$(MANAGE) load_demo_content
 	@echo "Serving the demo on http://127.0.0.1:$(PORT)/privacy/ (admin: http://127.0.0.1:$(PORT)/admin/)"
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 

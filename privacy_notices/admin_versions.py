@@ -134,6 +134,21 @@ class VersionLinksColumn(BaseColumn):
         return context
 
 
+class OverrideColumn(BaseColumn):
+    """For a version published although its compliance report had gaps: the gaps, the reason and who gave it."""
+
+    cell_template_name = "privacy_notices/admin/override_cell.html"
+
+    def __init__(self, name, *, overrides, **kwargs):
+        super().__init__(name, **kwargs)
+        self.overrides = overrides
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        context["override"] = self.overrides.get(instance.revision_id) if instance.revision_id else None
+        return context
+
+
 class NoticeVersionsView(NoticeAdminViewMixin, BaseListingView):
     """A notice's published versions, newest first."""
 
@@ -160,8 +175,16 @@ class NoticeVersionsView(NoticeAdminViewMixin, BaseListingView):
                 label=gettext_lazy("Recorded by"),
                 accessor=lambda version: version.recorded_by or "—",
             ),
+            OverrideColumn("override", label=gettext_lazy("Published with gaps"), overrides=self.overrides),
             VersionLinksColumn("links", label=gettext_lazy("Links"), notice=self.object, notice_url=self.notice_url),
         ]
+
+    @cached_property
+    def overrides(self) -> dict:
+        """The reasons given for publishing with compliance gaps, by the revision they were given for."""
+        from .approval import ComplianceOverride
+
+        return {override.revision_id: override for override in ComplianceOverride.objects.filter(notice=self.object)}
 
     def get_base_queryset(self):
         # The recorded documents are the bulk of each row, and the listing shows none of them.

@@ -224,6 +224,16 @@ def _document_schemas() -> dict:
                 "published_at": MOMENT,
                 "organisation": organisation,
                 "sections": {"type": "array", "items": section},
+                "compliance": _object(
+                    {
+                        "complete": {"type": "boolean"},
+                        "articles": {"type": "array", "items": STRING},
+                        "missing": {"type": "array", "items": STRING},
+                        "items": {"type": "array", "items": {"type": "object"}},
+                    },
+                    required=["complete", "articles", "missing", "items"],
+                    description="The Article 13/14 checklist for what the notice tells people.",
+                ),
                 "links": _object(
                     {
                         "notice": NULLABLE_LINK,
@@ -236,7 +246,18 @@ def _document_schemas() -> dict:
                     required=["notice", "html", "json_ld", "history", "this_version", *links],
                 ),
             },
-            required=["@id", "@type", "title", "slug", "audience", "summary", "published_at", "sections", "links"],
+            required=[
+                "@id",
+                "@type",
+                "title",
+                "slug",
+                "audience",
+                "summary",
+                "published_at",
+                "sections",
+                "compliance",
+                "links",
+            ],
             open_shape=True,
             description="The notice as its own address answers Accept: application/json.",
         ),

@@ -314,7 +314,7 @@ def organisation_data(page, request=None) -> dict:
     """
     if request is not None:
         return OrganisationSettings.for_request(request).as_public_data()
-    site = page.get_site() or Site.objects.filter(is_default_site=True).first()
+    site = (page.get_site() if page.pk else None) or Site.objects.filter(is_default_site=True).first()
     settings = OrganisationSettings.for_site(site) if site else OrganisationSettings()
     return settings.as_public_data()
 

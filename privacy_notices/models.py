@@ -1,4 +1,5 @@
 # Django finds an app's models here; each lives in a module named for what it is.
+from .approval import ComplianceOverride, DPOApprovalTask
 from .organisation import OrganisationSettings
 from .pages import PrivacyNoticeIndexPage, PrivacyNoticePage
 from .registers import Audience, CookieDeclaration, Processor
@@ -6,6 +7,8 @@ from .versions import NoticeVersion
 
 __all__ = [
     "Audience",
+    "ComplianceOverride",
+    "DPOApprovalTask",
     "CookieDeclaration",
     "OrganisationSettings",
     "PrivacyNoticeIndexPage",

@@ -56,6 +56,7 @@ from .choices import (
     SpecialCategoryCondition,
     TransferSafeguard,
 )
+from .compliance import ITEMS as COMPLIANCE_ITEMS
 from .headless import DIFF_TYPE, HISTORY_TYPE, HUB_TYPE, NOTICE_TYPE
 from .history import DIFF, HISTORY
 from .serving import DIFF_FORMATS, HISTORY_FORMATS, HUB_FORMATS, NOTICE_FORMATS, VERSION_FORMATS, json_response
@@ -449,9 +450,46 @@ def _notice_schemas() -> dict:
                 "organisation": ref("Organisation"),
                 "sections": _array(ref("NoticeSection")),
                 "links": ref("NoticeLinks"),
+                "compliance": ref("ComplianceReport"),
             },
             title=_("Privacy notice"),
             description=_("A notice as it stands, resolved with the live register entries it shows."),
+        ),
+        "ComplianceReport": _object(
+            {
+                "complete": {"type": "boolean", "description": _("Whether every item the law requires is there.")},
+                "articles": _array(
+                    _string(enum=["13", "14"]),
+                    _("13 when the information comes from the person, 14 when from others; both when both."),
+                ),
+                "missing": _array(
+                    _string(enum=[item.code for item in COMPLIANCE_ITEMS]), _("Codes of the missing items.")
+                ),
+                "items": _array(ref("ComplianceItem")),
+            },
+            title=_("Compliance with UK GDPR Articles 13 and 14"),
+            description=_("Each item a notice must tell people, present, missing or not applicable."),
+        ),
+        "ComplianceItem": _object(
+            {
+                "code": _string(enum=[item.code for item in COMPLIANCE_ITEMS]),
+                "articles": _array(_string(), _("The article references, e.g. 13(1)(a).")),
+                "title": _string(),
+                "status": _string(enum=["present", "missing", "not_applicable"]),
+                "detail": _string(_("What is missing, where something is.")),
+                "found_in": _nullable(
+                    _object(
+                        {
+                            "in": _string(enum=["notice", "hub", "organisation"]),
+                            "section_id": _nullable(_string()),
+                            "heading": _string(),
+                        }
+                    )
+                ),
+                "section_type": _string(_("The kind of section that holds the item, or “organisation”.")),
+                "fix": _string(_("What to do, where the item is missing.")),
+            },
+            title=_("One item of the checklist"),
         ),
         "InForce": _object(
             {

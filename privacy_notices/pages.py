@@ -2,7 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.api import APIField
 from wagtail.fields import RichTextField, StreamField
 from wagtail.search import index
@@ -11,8 +11,10 @@ from retention_schedule.conditional import finish_public_response
 from retention_schedule.negotiation import HTML, not_acceptable, requested_format
 from retention_schedule.page_model import base_page_model
 
+from .admin_compliance import ComplianceReportPanel
 from .admin_versions import LatestVersionPanel
 from .api_schema import HubDocumentField, NoticeDocumentField
+from .approval import OVERRIDE_PERMISSION, REASON_FIELD
 from .blocks import RICH_TEXT_FEATURES, HubSectionsBlock, NoticeSectionsBlock
 from .document import resolve_hub, resolve_notice
 from .forms import NoticePageForm
@@ -30,6 +32,9 @@ from .serving import (
 )
 
 BasePage = base_page_model()
+
+# The request attribute holding the hub Wagtail fetched while routing to one of its notices.
+ROUTED_HUB = "privacy_notices_routed_hub"
 
 
 class PrivacyNoticeIndexPage(BasePage):
@@ -75,6 +80,12 @@ class PrivacyNoticeIndexPage(BasePage):
         return finish_public_response(
             request, response, last_modified=parse_moment(hub.get("published_at")), public=is_public(self)
         )
+
+    def route(self, request, path_components):
+        # Remembered so a notice's JSON can read the hub's rights for its compliance report without
+        # fetching the hub again.
+        setattr(request, ROUTED_HUB, self)
+        return super().route(request, path_components)
 
     # The public registers beside the hub (privacy_notices.urls routes to these).
 
@@ -122,7 +133,17 @@ class PrivacyNoticePage(BasePage):
         "audience",
         "summary",
         "sections",
-        MultiFieldPanel([LatestVersionPanel(), "change_summary", "material_change"], heading=_("About this change")),
+        ComplianceReportPanel(heading=_("Compliance with Articles 13 and 14")),
+        MultiFieldPanel(
+            [
+                LatestVersionPanel(),
+                "change_summary",
+                "material_change",
+                # Only those who may publish with gaps see it (the DPO group); see approval.py.
+                FieldPanel(REASON_FIELD, permission=OVERRIDE_PERMISSION),
+            ],
+            heading=_("About this change"),
+        ),
     ]
     base_form_class = NoticePageForm
     search_fields = BasePage.search_fields + [index.SearchField("summary"), index.SearchField("sections")]
@@ -135,6 +156,7 @@ class PrivacyNoticePage(BasePage):
 
     class Meta:
         verbose_name = _("privacy notice")
+        permissions = [("override_compliance", "Can publish a privacy notice with compliance gaps, giving a reason")]
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

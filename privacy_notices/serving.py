@@ -67,10 +67,11 @@ def parse_moment(value) -> datetime.datetime | None:
 
 def notice_data(page, request, document: dict, *, address=None) -> dict:
     """A notice document (live, or a version's snapshot) as the notice's JSON: one builder for every caller."""
+    from .compliance import compliance_report, hub_sections_for
     from .history import history_address
 
     notice_url = page.get_url(request=request)
-    return notice_json(
+    data = notice_json(
         document,
         request,
         notice_url=notice_url,
@@ -78,6 +79,10 @@ def notice_data(page, request, document: dict, *, address=None) -> dict:
         history_url=history_address(page, request),
         address=address,
     )
+    # The Article 13/14 checklist for what this document tells people (the hub's rights count where the
+    # notice lists none). Derived, so it is not part of the document, its snapshots or its content hash.
+    data["compliance"] = compliance_report(document, lambda: hub_sections_for(page, request))
+    return data
 
 
 def hub_data(page, request, hub: dict) -> dict:

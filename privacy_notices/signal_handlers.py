@@ -1,6 +1,6 @@
 """Record a notice version whenever what a live notice says changes."""
 
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from wagtail.signals import page_published, published, unpublished
 
@@ -25,8 +25,22 @@ def record_published_notice(sender, instance, revision, **kwargs):
         material=instance.material_change,
         published_at=instance.last_published_at,
         revision=revision,
-        user=revision.user if revision else None,
+        user=publishing_user(revision),
     )
+
+
+def publishing_user(revision):
+    """Who published: the user acting in the admin (the DPO who approved), else the revision's author.
+
+    Wagtail's admin sets the acting user as the log context; the scheduler and
+    scripts have none, and then the revision's author is the best record there is.
+    """
+    from wagtail.log_actions import get_active_log_context
+
+    acting = get_active_log_context().user
+    if acting is not None:
+        return acting
+    return revision.user if revision else None
 
 
 def _is_register_entry(sender) -> bool:
@@ -60,3 +74,13 @@ def register_entry_deleted(sender, instance, **kwargs):
 
 # A schedule import (or any bulk change of the registers) records one version per altered notice.
 register_bulk_change_wrapper(deferred_register_changes)
+
+
+@receiver(post_save, dispatch_uid="privacy_notices_new_hub_gets_roles")
+def give_roles_on_new_hub(sender, instance, created, raw=False, **kwargs):
+    """A new hub gets the editors' and DPOs' page permissions and the "DPO approval" workflow (see roles.py)."""
+    from .pages import PrivacyNoticeIndexPage
+    from .roles import assign_to_hub
+
+    if created and not raw and isinstance(instance, PrivacyNoticeIndexPage):
+        assign_to_hub(instance.pk)

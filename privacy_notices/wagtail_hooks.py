@@ -4,73 +4,15 @@ from django.urls import include, path
 from django.utils.text import get_text_list
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.ui.tables import Column, LiveStatusTagColumn, UpdatedAtColumn
+from wagtail.log_actions import LogFormatter
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
-
-from retention_schedule.admin_views import InUseAwareDeleteView
 
 from .admin_versions import NoticeVersionDocumentView, NoticeVersionsMenuItem, NoticeVersionsView
+from .approval import OVERRIDE_LOG_ACTION, OVERRIDE_PERMISSION, REASON_FIELD, is_notice, record_override
+from .compliance import missing_items, notice_report, reports_for_notices
 from .pages import PrivacyNoticePage
-from .registers import Audience, CookieDeclaration, Processor
+from .register_admin import PrivacyRegistersGroup
 from .versions import NoticeVersion
-
-
-class ProcessorViewSet(SnippetViewSet):
-    model = Processor
-    icon = "group"
-    menu_label = _("Processors and recipients")
-    delete_view_class = InUseAwareDeleteView
-    list_display = [
-        "name",
-        "service",
-        "role",
-        Column("countries_text", label=_("Data held in"), accessor="countries_text"),
-        "transfer_safeguard",
-        UpdatedAtColumn(),
-        LiveStatusTagColumn(),
-    ]
-    list_filter = ["role", "transfer_safeguard", "live"]
-    search_fields = ["name", "service", "slug"]
-    # Search these fields with the ORM (every viewset here does): registers are
-    # small, and the SQLite search backend fails on a search limited to chosen
-    # fields ("no such column", wagtail/django-modelsearch#47).
-    search_backend_name = None
-    ordering = ["name"]
-
-
-class CookieDeclarationViewSet(SnippetViewSet):
-    model = CookieDeclaration
-    icon = "tasks"
-    menu_label = _("Cookies")
-    delete_view_class = InUseAwareDeleteView
-    list_display = ["name", "category", "provider", "lifetime", "party", UpdatedAtColumn(), LiveStatusTagColumn()]
-    list_filter = ["category", "party", "live"]
-    search_fields = ["name", "purpose"]
-    search_backend_name = None
-    ordering = ["category", "name"]
-
-    def get_queryset(self, request):
-        return CookieDeclaration.objects.select_related("provider")
-
-
-class AudienceViewSet(SnippetViewSet):
-    model = Audience
-    icon = "user"
-    menu_label = _("Audiences")
-    list_display = ["name", "slug", "data_subject"]
-    list_filter = ["data_subject"]
-    search_fields = ["name"]
-    search_backend_name = None
-
-
-class PrivacyRegistersGroup(SnippetViewSetGroup):
-    items = (ProcessorViewSet, CookieDeclarationViewSet, AudienceViewSet)
-    menu_icon = "lock"
-    menu_label = _("Privacy registers")
-    menu_name = "privacy-registers"
-    menu_order = 300
-
 
 register_snippet(PrivacyRegistersGroup)
 
@@ -136,3 +78,80 @@ def notice_versions_header_button(page, user, view_name, next_url=None):
 @hooks.register("register_page_listing_more_buttons")
 def notice_versions_listing_button(page, user, next_url=None):
     yield NoticeVersionsMenuItem(page=page, priority=55)  # just after Wagtail's "History"
+
+
+@hooks.register("before_publish_page")
+def keep_the_reason_for_publishing_with_gaps(request, page):
+    """A DPO publishing a notice with gaps from the editor: keep the reason the form required, for this revision.
+
+    The form (``NoticePageForm``) has already refused the publish if a reason was
+    needed and not given, or given by someone without the permission.
+    """
+    if not is_notice(page):
+        return None
+    reason = (request.POST.get(REASON_FIELD) or "").strip()
+    if not reason or not request.user.has_perm(OVERRIDE_PERMISSION):
+        return None
+    report = notice_report(page)
+    if missing_items(report):
+        record_override(
+            page, revision=page.latest_revision, report=report, reason=reason, user=request.user, via="publish"
+        )
+    return None
+
+
+@hooks.register("register_log_actions")
+def register_compliance_log_actions(actions):
+    @actions.register_action(OVERRIDE_LOG_ACTION)
+    class ComplianceOverrideFormatter(LogFormatter):
+        label = _("Publish with compliance gaps")
+
+        def format_message(self, log_entry):
+            gaps = "; ".join(
+                f"{'/'.join(gap.get('articles', []))} {gap.get('title', '')}".strip()
+                for gap in log_entry.data.get("gaps", [])
+            )
+            return _("Published with gaps (%(gaps)s)") % {"gaps": gaps}
+
+        def format_comment(self, log_entry):
+            return log_entry.data.get("reason", "")
+
+
+@hooks.register("before_bulk_action")
+def refuse_bulk_publishing_notices_with_gaps(request, action_type, objects, action_class_instance):
+    """The explorer's bulk publish skips the editor's form and the DPO's task: it may not publish gaps.
+
+    Nothing is published if any notice it would publish (those chosen and, with
+    "include descendants", the drafts under them) has a missing item; the notices
+    are named so they can be completed or approved one by one with a reason.
+    """
+    if action_type != "publish" or not objects or not hasattr(objects[0], "get_descendants"):
+        return None
+    form = getattr(action_class_instance, "cleaned_form", None)
+    with_descendants = bool(form and form.cleaned_data.get("include_descendants"))
+    notices = PrivacyNoticePage.objects.none()
+    for page in objects:
+        if with_descendants:
+            notices |= PrivacyNoticePage.objects.descendant_of(page, inclusive=True)
+        else:
+            notices |= PrivacyNoticePage.objects.filter(pk=page.pk)
+    reports = reports_for_notices(notices)
+    titles = sorted(notice.title for notice in notices if not reports[notice.pk]["complete"])
+    if not titles:
+        return None
+    messages.error(
+        request,
+        _(
+            "Nothing was published: %(titles)s %(verb)s missing items the law requires. Complete them, or publish "
+            "each from its editor with a reason for publishing with gaps."
+        )
+        % {
+            "titles": get_text_list([f"“{title}”" for title in titles], _("and")),
+            "verb": _("is") if len(titles) == 1 else _("are"),
+        },
+    )
+    # The explorer sends "next"; without it Wagtail would go back to this address, which needs the
+    # chosen ids: go to where the first page chosen is listed instead.
+    if action_class_instance.next_url != request.path:
+        return redirect(action_class_instance.next_url)
+    return redirect("wagtailadmin_explore", objects[0].get_parent().pk)

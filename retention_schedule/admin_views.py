@@ -171,7 +171,7 @@ class RetentionRuleIndexView(IndexView):
     def paginate_queryset(self, queryset, page_size):
         paginator, page, rules, is_paginated = super().paginate_queryset(queryset, page_size)
         page.object_list = rules = list(rules)
-        _fetch_scheduled_revisions(rules)
+        fetch_scheduled_revisions(RetentionRule, rules)
         return paginator, page, rules, is_paginated
 
     @cached_property
@@ -210,25 +210,25 @@ class RetentionRuleIndexView(IndexView):
         return context
 
 
-def _fetch_scheduled_revisions(rules) -> None:
-    """Fetch the scheduled revisions of a page of rules in one query, not one query a row.
+def fetch_scheduled_revisions(model, entries) -> None:
+    """Fetch the scheduled revisions of a page of register entries in one query, not one query a row.
 
     The listing's status column asks each row whether a publish is scheduled
     (``DraftStateMixin.scheduled_revision``, a cached property); this fills that
     cache with the same answer: the first revision approved to go live.
     """
-    if not rules:
+    if not entries:
         return
     scheduled = {}
     revisions = Revision.objects.filter(
-        base_content_type=RetentionRule.get_base_content_type(),
-        object_id__in=[str(rule.pk) for rule in rules],
+        base_content_type=model.get_base_content_type(),
+        object_id__in=[str(entry.pk) for entry in entries],
         approved_go_live_at__isnull=False,
     ).order_by("pk")
     for revision in revisions:
         scheduled.setdefault(revision.object_id, revision)
-    for rule in rules:
-        rule.__dict__["scheduled_revision"] = scheduled.get(str(rule.pk))
+    for entry in entries:
+        entry.__dict__["scheduled_revision"] = scheduled.get(str(entry.pk))
 
 
 def summary_heading(rule_count: int, notice_count: int) -> str:

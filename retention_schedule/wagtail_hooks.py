@@ -14,12 +14,15 @@ from .admin_views import (
     RetentionRuleFilterSet,
     RetentionRuleIndexView,
 )
+from .choosers import RegisterChooserViewSet
 from .in_use import live_uses, refusal_message
 from .models import RetentionRule
 
 
 class RetentionRuleViewSet(SnippetViewSet):
     model = RetentionRule
+    # Only people allowed to see the register may open its chooser (Wagtail's checks admin access only).
+    chooser_viewset_class = RegisterChooserViewSet
     icon = "time"
     menu_label = _("Retention schedule")
     menu_order = 310

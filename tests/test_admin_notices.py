@@ -61,7 +61,7 @@ def purposes_section(*purposes, heading="Why we use it and our lawful basis"):
     return ("purposes", {"heading": heading, "intro": rich(), "purposes": list_block(purposes)})
 
 
-def personal_data_section(source="person", source_details=""):
+def personal_data_section(source="person", source_details="", requirement=""):
     return (
         "personal_data",
         {
@@ -70,7 +70,7 @@ def personal_data_section(source="person", source_details=""):
             "categories": list_block([{"name": "Your name and contact details", "details": "", "kind": "ordinary"}]),
             "source": source,
             "source_details": source_details,
-            "requirement": "",
+            "requirement": requirement,
         },
     )
 
@@ -111,11 +111,19 @@ def cookies_section(categories=(), cookies=()):
     )
 
 
-def rights_section():
+def rights_section(rights=("access", "erasure", "complain")):
+    return ("rights", {"heading": "Your rights", "intro": rich(), "rights": tuple(rights)})
+
+
+def automated_decisions_section():
     return (
-        "rights",
-        {"heading": "Your rights", "intro": rich(), "rights": ("access", "erasure", "complain")},
+        "automated_decisions",
+        {"heading": "Automated decisions", "uses_automated_decisions": "", "details": rich()},
     )
+
+
+# Every right a notice relying on a public task must list (Articles 15 to 18 and 21, and the ICO).
+ALL_RIGHTS_FOR_A_PUBLIC_TASK = ("access", "rectification", "erasure", "restriction", "objection", "complain")
 
 
 def notice_form(sections, *, title="Complainants' privacy notice", slug="complainants", audience=None, **fields):
@@ -190,13 +198,15 @@ def registers(make_processor, make_rule, make_cookie):
 
 
 def full_notice(registers):
+    """A notice with every item Articles 13 and 14 require (its compliance report is complete)."""
     return [
-        personal_data_section(),
+        personal_data_section(requirement="You do not have to give it, but we cannot answer without it."),
         purposes_section(purpose("To handle your complaint", "public_task")),
         sharing_section(registers["processor"]),
         retention_section(registers["rule"]),
         cookies_section(categories=["analytics"], cookies=[registers["cookie"]]),
-        rights_section(),
+        automated_decisions_section(),
+        rights_section(ALL_RIGHTS_FOR_A_PUBLIC_TASK),
     ]
 
 
@@ -235,6 +245,7 @@ class TestCreateNotice:
             "sharing",
             "retention",
             "cookies",
+            "automated_decisions",
             "rights",
         ]
         purposes = notice.sections[1].value["purposes"]

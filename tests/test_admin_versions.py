@@ -28,8 +28,9 @@ pytestmark = pytest.mark.django_db
 
 UTC = ZoneInfo("UTC")
 LONDON = ZoneInfo("Europe/London")  # the site's TIME_ZONE
-# As measured: session, user, the notice, permissions, breadcrumbs, the count and one page of versions.
-VERSIONS_VIEW_CEILING = 13  # + the SAVEPOINT and RELEASE of ATOMIC_REQUESTS
+# As measured: session, user, the notice, permissions, breadcrumbs, the count, one page of versions and
+# the reasons given for publishing with compliance gaps.
+VERSIONS_VIEW_CEILING = 14  # + the SAVEPOINT and RELEASE of ATOMIC_REQUESTS
 VERSION_URL_NAMES = {"privacy_notices_admin:notice_versions", "privacy_notices_admin:notice_version_document"}
 
 
@@ -146,6 +147,7 @@ def test_the_listing_shows_every_field_newest_first_on_the_site_clock(admin_clie
             "We now keep call recordings for 30 days.",
             "A register entry it shows changed",
             "—",
+            "—",
             "View as published Compare with previous Document (JSON)",
         ],
         [
@@ -155,6 +157,7 @@ def test_the_listing_shows_every_field_newest_first_on_the_site_clock(admin_clie
             "Corrected a typo.",
             "The notice was published",
             "Dana Protection",
+            "—",
             "View as published Compare with previous Document (JSON)",
         ],
         [
@@ -164,11 +167,21 @@ def test_the_listing_shows_every_field_newest_first_on_the_site_clock(admin_clie
             "First published",
             "The notice was published",
             "—",
+            "—",
             "View as published Document (JSON)",
         ],
     ]
     headers = [" ".join(th.get_text().split()) for th in BeautifulSoup(response.content, "html.parser").select("th")]
-    assert headers == ["Version", "Published at", "Material change", "What changed", "Cause", "Recorded by", "Links"]
+    assert headers == [
+        "Version",
+        "Published at",
+        "Material change",
+        "What changed",
+        "Cause",
+        "Recorded by",
+        "Published with gaps",
+        "Links",
+    ]
 
 
 def test_each_version_links_to_its_public_pages_and_its_document(admin_client, notice):

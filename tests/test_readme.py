@@ -113,3 +113,14 @@ def test_the_schedule_commands_in_the_readme_run(tmp_path, monkeypatch, django_u
         quiet = ["--no-progress"] if words[2] == "import_retention_schedule" else []
         call_command(*words[2:], *quiet)
     assert (tmp_path / "schedule.xlsx").exists()
+
+
+def test_the_readme_names_the_roles_and_the_workflow_as_the_migration_makes_them():
+    from privacy_notices.compliance import ITEMS
+    from privacy_notices.roles import DPOS, EDITORS, WORKFLOW
+
+    for name in (EDITORS, DPOS, WORKFLOW):
+        assert name in README, name
+    # Every item of the compliance report is in the README's table, by its article.
+    for item in ITEMS:
+        assert (item.article_13 or item.article_14) in README, item.code

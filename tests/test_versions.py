@@ -169,8 +169,18 @@ def test_the_editor_must_say_what_changed_when_publishing_a_change(admin_client,
     assert "shown to the public in the notice" in " ".join(response.context["form"].errors["change_summary"])
     assert NoticeVersion.objects.filter(notice=notice).count() == 1
 
+    # A notice with no sections has compliance gaps: the administrator says why it is published anyway.
     response = admin_client.post(
-        url, publish(notice_form([], audience=audience, title="Changed", change_summary="New title."))
+        url,
+        publish(
+            notice_form(
+                [],
+                audience=audience,
+                title="Changed",
+                change_summary="New title.",
+                compliance_override_reason="A test notice.",
+            )
+        ),
     )
     assert response.status_code == 302
     assert NoticeVersion.objects.filter(notice=notice).latest("number").summary == "New title."

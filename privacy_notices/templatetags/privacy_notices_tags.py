@@ -107,3 +107,14 @@ def notice_history_url(context, page):
 def unchanged_sections(sections):
     """The sections of a diff (privacy_notices.diff) that did not change."""
     return [section for section in sections or [] if section.get("status") == "unchanged"]
+
+
+@register.simple_tag
+def dpo_review(page) -> dict:
+    """The approval screen's compliance report and diff for ``page`` (``admin_compliance.approval_review``)."""
+    from ..admin_compliance import approval_review
+    from ..approval import is_notice
+
+    if page is None or not is_notice(page.specific):
+        return {"is_notice": False}
+    return approval_review(page)

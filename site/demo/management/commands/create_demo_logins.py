@@ -19,6 +19,8 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from privacy_notices.roles import DPOS, EDITORS
+
 LOGINS_FILE_NAME = "demo-logins.txt"
 
 
@@ -34,8 +36,22 @@ class DemoLogin:
     groups: tuple[str, ...] = ()
 
 
-# To add a role, add a line: e.g. an editor in "Privacy editors", a DPO in "Data protection officers".
-DEMO_LOGINS = (DemoLogin("admin", "Administrator: can do everything", "admin@northmoor.example", is_superuser=True),)
+# One login per role; the groups and what each may do are in privacy_notices.roles.
+DEMO_LOGINS = (
+    DemoLogin("admin", "Administrator: can do everything", "admin@northmoor.example", is_superuser=True),
+    DemoLogin(
+        "editor",
+        "Content editor: writes notices and submits them to the DPO; cannot publish or change the registers",
+        "editor@northmoor.example",
+        groups=(EDITORS,),
+    ),
+    DemoLogin(
+        "dpo",
+        "Data protection officer: keeps the registers, approves or rejects notices, publishes",
+        "dpo@northmoor.example",
+        groups=(DPOS,),
+    ),
+)
 
 
 def logins_file() -> Path:
@@ -115,6 +131,8 @@ class Command(BaseCommand):
             user.save()
             self.set_groups(user, login)
             return "created"
+        # A login made before its role existed joins the role's groups now.
+        self.set_groups(user, login)
         if login.username not in passwords:
             passwords[login.username] = new_password()
             user.set_password(passwords[login.username])

@@ -435,7 +435,7 @@ class DemoContentLoader:
 
     def load_notice(self, hub, relative: str):
         data = self.read(relative)
-        self.check_keys(data, ("title", "audience", "summary", "sections", "first_version"), relative)
+        self.check_keys(data, ("title", "audience", "summary", "sections", "first_version", "pending_change"), relative)
         slug = data.get("audience")
         audience = Audience.objects.filter(slug=slug).first() if slug else None
         if audience is None:
@@ -447,8 +447,9 @@ class DemoContentLoader:
             "summary": data.get("summary", ""),
             "sections": self.stream_data(stream_block, data.get("sections", []), relative, f"notice/{slug}"),
         }
+        created = not hub.get_children().filter(slug=slug).exists()
         first = data.get("first_version")
-        if first is not None and not hub.get_children().filter(slug=slug).exists():
+        if first is not None and created:
             # A history to show: the notice is first published as it was, then changed to what
             # the file says, as an editor would (only when it is created, so loading again adds nothing).
             self.check_keys(first, ("summary", "change", "material"), f"{relative} [first_version]")
@@ -461,7 +462,46 @@ class DemoContentLoader:
                 "material_change": bool(first.get("material", True)),
             }
         # The notice's address is /privacy/<audience slug>/.
-        return self.sync_page(hub, PrivacyNoticePage, slug, values, relative, "notices")
+        page = self.sync_page(hub, PrivacyNoticePage, slug, values, relative, "notices")
+        pending = data.get("pending_change")
+        if pending is not None and created:
+            self.submit_pending_change(page, pending, f"{relative} [pending_change]")
+        return page
+
+    def submit_pending_change(self, page, pending: dict, where: str) -> None:
+        """A draft change waiting in the DPO's approval queue, submitted by the demo editor.
+
+        Only when the notice is created, so loading again neither adds another nor
+        undoes what the DPO did with it.
+        """
+        from django.contrib.auth import get_user_model
+
+        self.check_keys(pending, ("change", "material", "add_processors", "submitted_by"), where)
+        processors = []
+        for processor_slug in pending.get("add_processors", []):
+            processor = Processor.objects.filter(slug=processor_slug).first()
+            if processor is None:
+                raise CommandError(f"{where}: processor {processor_slug!r} is not in processors.toml.")
+            processors.append(processor)
+        page = PrivacyNoticePage.objects.get(pk=page.pk)
+        sections = list(page.sections.raw_data)
+        sharing = next((section for section in sections if section["type"] == "sharing"), None)
+        if sharing is None:
+            raise CommandError(f"{where}: the notice has no sharing section to add processors to.")
+        chosen = sharing["value"].setdefault("processors", [])
+        chosen += [{"type": "item", "value": processor.pk, "id": str(uuid.uuid4())} for processor in processors]
+        page.sections = sections
+        page.change_summary = pending.get("change", "")
+        page.material_change = bool(pending.get("material", True))
+        User = get_user_model()
+        # The demo editor, when create_demo_logins has run first (make demo runs it first).
+        user = User._default_manager.filter(**{User.USERNAME_FIELD: pending.get("submitted_by", "")}).first()
+        page.save_revision(user=user)
+        workflow = page.get_workflow()
+        if workflow is None:
+            raise CommandError(f"{where}: the notice has no approval workflow. Run migrate first.")
+        workflow.start(page, user)
+        self.count("changes awaiting the DPO", "created", page.get_url() or page.url_path)
 
 
 class Command(BaseCommand):
