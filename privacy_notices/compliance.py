@@ -16,6 +16,7 @@ interests, withdrawing consent, objection, portability) apply only where that
 basis is relied on.
 """
 
+import json
 from dataclasses import dataclass
 
 from django.utils.text import get_text_list
@@ -499,6 +500,14 @@ def notice_report(page, document: dict | None = None) -> dict:
     return compliance_report(document, lambda: hub_sections_for(page))
 
 
+def _revision_sections(content: dict) -> list[dict]:
+    """The raw sections a page revision stored: Wagtail keeps a StreamField there as a JSON string."""
+    sections = content.get("sections") or []
+    if isinstance(sections, str):
+        sections = json.loads(sections) if sections.strip() else []
+    return list(sections)
+
+
 def reports_for_notices(pages) -> dict[int, dict]:
     """Reports for many notices at once, each for its latest content (a draft where there is one).
 
@@ -514,13 +523,12 @@ def reports_for_notices(pages) -> dict[int, dict]:
     revision_ids = [
         page.latest_revision_id for page in pages if page.has_unpublished_changes and page.latest_revision_id
     ]
-    revisions = {revision.pk: revision for revision in Revision.objects.filter(pk__in=revision_ids)}
-    latest = {}
+    # Only the sections are read from a draft's revision: as_object() would cost queries for each one.
+    drafts = dict(Revision.objects.filter(pk__in=revision_ids).values_list("pk", "content"))
+    raw = {}
     for page in pages:
-        revision = revisions.get(page.latest_revision_id) if page.has_unpublished_changes else None
-        latest[page.pk] = revision.as_object() if revision else page
-
-    raw = {pk: list(page.sections.raw_data) for pk, page in latest.items()}
+        content = drafts.get(page.latest_revision_id) if page.has_unpublished_changes else None
+        raw[page.pk] = _revision_sections(content) if content is not None else list(page.sections.raw_data)
     refs = RegisterReferences()
     for sections in raw.values():
         found = register_references(sections)

@@ -7,6 +7,7 @@ from wagtail import hooks
 from wagtail.log_actions import LogFormatter
 from wagtail.snippets.models import register_snippet
 
+from . import dashboard  # noqa: F401  (registers the dashboard panels)
 from .admin_versions import NoticeVersionDocumentView, NoticeVersionsMenuItem, NoticeVersionsView
 from .approval import OVERRIDE_LOG_ACTION, OVERRIDE_PERMISSION, REASON_FIELD, is_notice, record_override
 from .compliance import missing_items, notice_report, reports_for_notices

@@ -370,3 +370,17 @@ def test_the_notice_json_carries_its_compliance_report(client, make_notice, comp
     assert data["compliance"]["complete"] is False
     assert data["compliance"]["missing"] == ["automated_decisions"]
     assert data["compliance"] == notice_report(notice)
+
+
+def test_the_reports_for_many_drafts_cost_a_fixed_number_of_queries(make_notice, complete_sections, make_processor):
+    def count(n):
+        for _ in range(n):
+            make_notice(complete_sections(sharing=sharing(make_processor())), publish_it=False)
+        pages = list(PrivacyNoticePage.objects.all())
+        with CaptureQueriesContext(connection) as queries:
+            reports = reports_for_notices(pages)
+        for page in pages:  # the same report as one draft's, one at a time
+            assert reports[page.pk] == notice_report(page.get_latest_revision_as_object())
+        return len(queries)
+
+    assert count(2) == count(20)
