@@ -175,7 +175,9 @@ class DPOApprovalTask(AbstractGroupApprovalTask):
 
     @transaction.atomic
     def on_action(self, task_state, user, action_name, **kwargs):
-        reason = (kwargs.pop("override_reason", "") or "").strip()
+        reason = kwargs.pop("override_reason", "")
+        # The editor's approve posts this as JSON, so it may be anything: only a text is a reason.
+        reason = reason.strip() if isinstance(reason, str) else ""
         kwargs.pop("reviewed_task_state", None)
         if action_name == "approve":
             page = task_state.workflow_state.content_object.specific

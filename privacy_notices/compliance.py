@@ -23,7 +23,7 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .choices import DataRight, DataSource, LawfulBasis, SpecialCategoryCondition, TransferSafeguard
+from .choices import DataKind, DataRight, DataSource, LawfulBasis, SpecialCategoryCondition, TransferSafeguard
 
 PRESENT = "present"
 MISSING = "missing"
@@ -179,7 +179,9 @@ ITEMS = (
 ITEMS_BY_CODE = {item.code: item for item in ITEMS}
 
 # Rights every notice lists; the others depend on the lawful bases relied on.
-ALWAYS_REQUIRED_RIGHTS = (DataRight.ACCESS, DataRight.RECTIFICATION, DataRight.ERASURE, DataRight.RESTRICTION)
+ALWAYS_REQUIRED_RIGHTS = (DataRight.ACCESS, DataRight.RECTIFICATION, DataRight.RESTRICTION)
+# Article 17(3)(b): erasure does not apply to processing needed for a legal obligation or a public task.
+NO_ERASURE_BASES = {LawfulBasis.LEGAL_OBLIGATION, LawfulBasis.PUBLIC_TASK}
 # Article 21: objection applies to processing for a public task or legitimate interests.
 OBJECTION_BASES = {LawfulBasis.PUBLIC_TASK, LawfulBasis.LEGITIMATE_INTERESTS}
 # Article 20: portability applies to processing based on consent or a contract.
@@ -209,7 +211,10 @@ class _Notice:
         self.organisation = document.get("organisation") or {}
         self.purposes = [p for s in _of_type(self.sections, "purposes") for p in s.get("purposes") or []]
         self.bases = {p.get("lawful_basis") for p in self.purposes}
+        explicit = SpecialCategoryCondition.EXPLICIT_CONSENT.value
+        self.explicit_consent = any(p.get("special_category_condition") == explicit for p in self.purposes)
         personal_data = _of_type(self.sections, "personal_data")
+        self.data_kinds = {c.get("kind") for s in personal_data for c in s.get("categories") or []}
         sources = {s.get("source") or DataSource.FROM_PERSON for s in personal_data}
         # No personal data section: assume it comes from the person (Article 13, the usual case).
         self.from_person = not sources or bool(sources & {DataSource.FROM_PERSON, DataSource.BOTH})
@@ -267,6 +272,19 @@ def _purposes(notice):
     without_basis = [p.get("purpose") or "?" for p in notice.purposes if not p.get("lawful_basis")]
     if without_basis:
         return _result(MISSING, place, _("No lawful basis for: %(purposes)s.") % {"purposes": _names(without_basis)})
+    # Article 9 and 10 data needs a condition as well as a basis (DPA 2018 Schedule 1 for criminal offence data).
+    if DataKind.SPECIAL in notice.data_kinds and not any(p.get("special_category_condition") for p in notice.purposes):
+        return _result(
+            MISSING, place, _("Special category data is collected, but no purpose gives its Article 9(2) condition.")
+        )
+    if DataKind.CRIMINAL in notice.data_kinds and not any(
+        _text(p.get("criminal_offence_condition")) for p in notice.purposes
+    ):
+        return _result(
+            MISSING,
+            place,
+            _("Criminal offence data is collected, but no purpose gives its Schedule 1 DPA 2018 condition."),
+        )
     return _result(PRESENT, place)
 
 
@@ -295,7 +313,7 @@ def _transfers(notice):
     place = notice.first("transfers") or notice.first("sharing")
     if not abroad:
         return _result(PRESENT if notice.first("transfers") else NOT_APPLICABLE, place)
-    unsafe = sorted({p.get("name") or "?" for p in abroad if p.get("transfer_safeguard") in INVALID_SAFEGUARDS})
+    unsafe = sorted({p.get("name") or "?" for p in abroad if not _valid_safeguard(p)})
     if unsafe:
         return _result(
             MISSING,
@@ -303,6 +321,16 @@ def _transfers(notice):
             _("No valid safeguard is recorded for the transfers to: %(names)s.") % {"names": _names(unsafe)},
         )
     return _result(PRESENT, place)
+
+
+def _valid_safeguard(processor) -> bool:
+    safeguard = processor.get("transfer_safeguard")
+    if safeguard in INVALID_SAFEGUARDS:
+        return False
+    # The UK-US data bridge covers certified organisations in the United States, and nowhere else.
+    if safeguard == TransferSafeguard.UK_US_DATA_BRIDGE:
+        return all(country.get("code") == "US" for country in processor.get("third_countries") or [])
+    return True
 
 
 def _retention(notice):
@@ -317,9 +345,12 @@ def _rights(notice):
     if place is None:
         return _result(MISSING, None, _("Neither the notice nor the hub has a rights section."))
     required = list(ALWAYS_REQUIRED_RIGHTS)
+    if notice.bases - NO_ERASURE_BASES - {""}:
+        required.insert(2, DataRight.ERASURE)
     if notice.bases & OBJECTION_BASES:
         required.append(DataRight.OBJECTION)
-    if notice.bases & PORTABILITY_BASES:
+    # Article 20(1)(a): consent, including the explicit consent of Article 9(2)(a), or a contract.
+    if notice.bases & PORTABILITY_BASES or notice.explicit_consent:
         required.append(DataRight.PORTABILITY)
     absent = [str(right.label) for right in required if right.value not in listed]
     if absent:

@@ -86,7 +86,9 @@ class NoticePageForm(WagtailAdminPageForm):
         except ValueError:
             extra = {}
         reason = extra.get("override_reason") if isinstance(extra, dict) else ""
-        if missing_items(self.draft_report()) and not (reason or "").strip():
+        if not isinstance(reason, str):  # a tampered post: no reason at all
+            reason = ""
+        if missing_items(self.draft_report()) and not reason.strip():
             raise forms.ValidationError(
                 _(
                     "This notice is missing items the law requires (see the compliance report). Save your changes, "

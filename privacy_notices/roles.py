@@ -17,7 +17,11 @@ Every function takes an ``apps`` registry so the migration can call it with
 its historical models; at run time ``django.apps.apps`` is used.
 """
 
+import swapper
 from django.apps import apps as global_apps
+
+# WAGTAIL_PAGE_MODEL names the page model, as in this app's first migration.
+swapper.set_app_prefix("wagtailcore", "wagtail")
 
 EDITORS = "Privacy editors"
 DPOS = "Data protection officers"
@@ -64,9 +68,22 @@ COLLECTION_PERMISSIONS = {
 
 # Page permissions on each hub (and so on its notices).
 PAGE_PERMISSIONS = {
-    EDITORS: ["add_page", "change_page"],
-    DPOS: ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"],
+    EDITORS: ["add", "change"],
+    DPOS: ["add", "change", "publish", "lock", "unlock"],
 }
+
+
+def page_model_label() -> tuple[str, str]:
+    """The app label and lower-case model name of the page model, which a site may swap (WAGTAIL_PAGE_MODEL).
+
+    Wagtail's page permissions belong to that model ("add_page", or e.g. "add_basepage").
+    """
+    app_label, model_name = swapper.split(swapper.get_model_name("wagtailcore", "Page"))
+    return app_label, model_name.lower()
+
+
+def page_permission_codename(action: str) -> str:
+    return f"{action}_{page_model_label()[1]}"
 
 
 def _permission(apps, app_label: str, model: str, action: str):
@@ -151,15 +168,16 @@ def assign_to_hub(hub_pk: int, apps=global_apps) -> None:
     Workflow = apps.get_model("wagtailcore", "Workflow")
     WorkflowPage = apps.get_model("wagtailcore", "WorkflowPage")
 
-    for name, codenames in PAGE_PERMISSIONS.items():
+    page_app, page_model = page_model_label()
+    for name, actions in PAGE_PERMISSIONS.items():
         group = Group.objects.filter(name=name).first()
         if group is None:  # removed by the site: nothing to give
             continue
-        for codename in codenames:
+        for action in actions:
             GroupPagePermission.objects.get_or_create(
                 group=group,
                 page_id=hub_pk,
-                permission=_permission(apps, "wagtailcore", "page", codename.removesuffix("_page")),
+                permission=_permission(apps, page_app, page_model, action),
             )
     workflow = Workflow.objects.filter(name=WORKFLOW, active=True).first()
     if workflow is not None and not WorkflowPage.objects.filter(page_id=hub_pk).exists():

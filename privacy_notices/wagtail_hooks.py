@@ -156,3 +156,34 @@ def refuse_bulk_publishing_notices_with_gaps(request, action_type, objects, acti
     if action_class_instance.next_url != request.path:
         return redirect(action_class_instance.next_url)
     return redirect("wagtailadmin_explore", objects[0].get_parent().pk)
+
+
+@hooks.register("before_copy_page")
+def refuse_publishing_copies_of_notices_with_gaps(request, page):
+    """Copying with "publish copies", or making an alias (which is live), publishes without the DPO's reason.
+
+    Refused, copying nothing, when a notice that would go live that way has a
+    missing item; an unpublished copy is fine, and goes through approval.
+    """
+    if request.method != "POST":
+        return None
+    publishing = request.POST.get("publish_copies") or request.POST.get("alias")
+    if not publishing:
+        return None
+    notices = PrivacyNoticePage.objects.filter(pk=page.pk)
+    if request.POST.get("copy_subpages"):
+        notices = PrivacyNoticePage.objects.descendant_of(page, inclusive=True)
+    notices = list(notices.live())
+    reports = reports_for_notices(notices)
+    titles = sorted(notice.title for notice in notices if not reports[notice.pk]["complete"])
+    if not titles:
+        return None
+    messages.error(
+        request,
+        _(
+            "Nothing was copied: %(titles)s would go live with missing items the law requires. Copy without "
+            "publishing, then complete the copy or have it approved with a reason."
+        )
+        % {"titles": get_text_list([f"“{title}”" for title in titles], _("and"))},
+    )
+    return redirect("wagtailadmin_pages:copy", page.pk)

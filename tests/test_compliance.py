@@ -271,7 +271,48 @@ def test_explicit_consent_for_special_category_data_needs_the_right_to_withdraw(
     explicit = purposes(
         {"purpose": "Health research", "lawful_basis": "public_task", "special_category_condition": "a"}
     )
-    assert report_for(make_notice, complete_sections(purposes=explicit))["missing"] == ["withdraw_consent"]
+    report = report_for(make_notice, complete_sections(purposes=explicit))
+    assert report["missing"] == ["rights", "withdraw_consent"]
+    assert "Portability" in item(report, "rights")["detail"]  # Article 20(1)(a) covers explicit consent too
+
+
+def test_erasure_does_not_apply_to_a_public_task_or_a_legal_obligation(make_notice, complete_sections):
+    """Article 17(3)(b): a notice relying only on those bases need not offer erasure."""
+    without_erasure = rights([r for r in PUBLIC_TASK_RIGHTS if r != "erasure"])
+    assert report_for(make_notice, complete_sections(rights=without_erasure))["complete"]
+    interests = purposes(
+        {"purpose": "Improving our service", "lawful_basis": "legitimate_interests", "legitimate_interests": "Ours."}
+    )
+    report = report_for(make_notice, complete_sections(purposes=interests, rights=without_erasure))
+    assert report["missing"] == ["rights"]
+    assert "Erasure" in item(report, "rights")["detail"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "condition", "words"),
+    [
+        ("special", {"special_category_condition": "g"}, "Article 9(2)"),
+        ("criminal", {"criminal_offence_condition": "Schedule 1, paragraph 6"}, "Schedule 1"),
+    ],
+)
+def test_special_category_and_criminal_offence_data_need_their_condition(
+    make_notice, complete_sections, kind, condition, words
+):
+    data = personal_data()
+    data["value"]["categories"][0]["kind"] = kind
+    report = report_for(make_notice, complete_sections(personal_data=data))
+    assert report["missing"] == ["purposes"]
+    assert words in item(report, "purposes")["detail"]
+    with_condition = purposes({"purpose": "Handling your complaint", "lawful_basis": "public_task", **condition})
+    assert report_for(make_notice, complete_sections(personal_data=data, purposes=with_condition))["complete"]
+
+
+def test_the_uk_us_data_bridge_covers_the_united_states_only(make_notice, complete_sections, make_processor):
+    in_india = make_processor(name="Outsourcer", countries=["IN"], transfer_safeguard="uk_us_data_bridge")
+    report = report_for(make_notice, complete_sections(sharing=sharing(in_india)))
+    assert report["missing"] == ["transfers"]
+    in_the_us = make_processor(name="Certified Inc", countries=["US"], transfer_safeguard="uk_us_data_bridge")
+    assert report_for(make_notice, complete_sections(sharing=sharing(in_the_us)))["complete"]
 
 
 def test_the_right_to_complain_and_the_authority_to_complain_to(make_notice, complete_sections, organisation):

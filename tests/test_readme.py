@@ -124,3 +124,11 @@ def test_the_readme_names_the_roles_and_the_workflow_as_the_migration_makes_them
     # Every item of the compliance report is in the README's table, by its article.
     for item in ITEMS:
         assert (item.article_13 or item.article_14) in README, item.code
+
+
+def test_the_demo_writes_its_emails_to_files_in_var_mail():
+    """The README says so: the demo has no mail server, and Wagtail's workflow emails must not fail."""
+    assert "`var/mail/`" in README
+    dev = (ROOT / "site" / "privacy_site" / "settings" / "dev.py").read_text()
+    assert 'EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"' in dev
+    assert 'EMAIL_FILE_PATH = VAR_DIR / "mail"' in dev

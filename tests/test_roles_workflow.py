@@ -48,7 +48,16 @@ from privacy_notices.models import (
     PrivacyNoticePage,
     Processor,
 )
-from privacy_notices.roles import DPOS, EDITORS, PAGE_PERMISSIONS, TASK, WORKFLOW, assign_to_hub
+from privacy_notices.roles import (
+    DPOS,
+    EDITORS,
+    PAGE_PERMISSIONS,
+    TASK,
+    WORKFLOW,
+    assign_to_hub,
+    page_model_label,
+    page_permission_codename,
+)
 from privacy_notices.versions import NoticeVersion
 from retention_schedule.models import RetentionRule
 
@@ -1106,7 +1115,7 @@ class TestPublishingDirectlyWithGaps:
 
 
 def bulk_publish_url(*pages):
-    target = reverse("wagtail_bulk_action", args=("wagtailcore", "page", "publish"))
+    target = reverse("wagtail_bulk_action", args=(*page_model_label(), "publish"))
     return f"{target}?{'&'.join(f'id={page.pk}' for page in pages)}"
 
 
@@ -1134,13 +1143,13 @@ def test_a_bulk_publish_cannot_publish_gaps_without_a_reason(include_descendants
 
 def assert_hub_has_roles(hub):
     assert WorkflowPage.objects.get(page=hub).workflow.name == WORKFLOW
-    for group_name, codenames in PAGE_PERMISSIONS.items():
+    for group_name, actions in PAGE_PERMISSIONS.items():
         given = set(
             GroupPagePermission.objects.filter(group__name=group_name, page=hub).values_list(
                 "permission__codename", flat=True
             )
         )
-        assert given == set(codenames), group_name
+        assert given == {page_permission_codename(action) for action in actions}, group_name
 
 
 def test_the_migration_made_the_groups_and_the_workflow(db):
@@ -1272,3 +1281,35 @@ def test_reversing_the_migration_removes_the_roles_even_after_notices_went_throu
     assert not WorkflowPage.objects.filter(page=hub).exists()
     assert not GroupPagePermission.objects.filter(page=hub).exists()
     assert fresh(live_notice).live, "the notices stay as they are"
+
+
+@pytest.mark.parametrize("how", ["publish_copies", "alias"])
+def test_a_notice_with_gaps_cannot_go_live_as_a_published_copy_or_an_alias(how, clients, hub, audience, registers):
+    response = clients["dpo"].post(
+        add_notice_url(hub),
+        {
+            **notice_form(registers, audience, slug="gappy", gaps=True),
+            "action-publish": "action-publish",
+            "compliance_override_reason": "Agreed with the DPO's team.",
+        },
+    )
+    assert response.status_code == 302, form_errors(response)
+    notice = PrivacyNoticePage.objects.get(slug="gappy")
+    assert notice.live and not notice_report(notice)["complete"]
+    count = PrivacyNoticePage.objects.count()
+
+    response = clients["dpo"].post(
+        reverse("wagtailadmin_pages:copy", args=(notice.pk,)),
+        {"new_title": "Copy", "new_slug": "gappy-copy", "new_parent_page": str(hub.pk), how: "on"},
+        follow=True,
+    )
+
+    assert "Nothing was copied" in response.content.decode()
+    assert PrivacyNoticePage.objects.count() == count
+    # Copied without publishing, it is a draft that goes through approval.
+    clients["dpo"].post(
+        reverse("wagtailadmin_pages:copy", args=(notice.pk,)),
+        {"new_title": "Copy", "new_slug": "gappy-copy", "new_parent_page": str(hub.pk)},
+    )
+    copy = PrivacyNoticePage.objects.get(slug="gappy-copy")
+    assert not copy.live

@@ -7,6 +7,7 @@ assignments that go with them.
 """
 
 from django.apps import apps as global_apps
+import swapper
 from django.db import migrations
 
 from privacy_notices.roles import DPOS, EDITORS, WORKFLOW, assign_to_hub, create_groups, create_workflow
@@ -34,6 +35,8 @@ class Migration(migrations.Migration):
         ("privacy_notices", "0004_approval_workflow"),
         ("retention_schedule", "0003_review_interval"),
         ("wagtailadmin", "0001_create_admin_access_permissions"),
+        # The page permissions belong to the page model, which a site may swap.
+        swapper.dependency("wagtailcore", "Page"),
         # Documents can be chosen in notices' rich text: the groups may choose them (see roles.py).
         *([("wagtaildocs", "0011_add_choose_permissions")] if global_apps.is_installed("wagtail.documents") else []),
     ]
