@@ -202,7 +202,7 @@ class NoticeOverview:
     @cached_property
     def register_findings(self) -> list[dict]:
         """Each register's count of entries with findings, with its listing filtered to them."""
-        counts = register_finding_counts(today=self.today)
+        counts = register_finding_counts(today=self.today, rule_findings=self.rule_findings)
         registers = [
             (
                 "processors",
@@ -246,11 +246,16 @@ class NoticeOverview:
         return {rule.pk: rule for rule in RetentionRule.objects.all()}
 
     @cached_property
+    def rule_findings(self) -> list:
+        """The schedule's checks, run once for both the register counts and the rules due for review."""
+        return schedule_findings(self.rules.values(), today=self.today)
+
+    @cached_property
     def rules_due_for_review(self) -> list[dict]:
         """Live rules past their review date or never reviewed, as the schedule's checks find them."""
         kinds = {ScheduleKind.REVIEW_OVERDUE, ScheduleKind.NEVER_REVIEWED}
         items = []
-        for finding in schedule_findings(self.rules.values(), today=self.today):
+        for finding in self.rule_findings:
             if finding.kind not in kinds or finding.rule_pk not in self.rules:
                 continue
             rule = self.rules[finding.rule_pk]

@@ -400,12 +400,17 @@ def cookie_findings(cookies=None, today: datetime.date | None = None) -> dict[in
 # All the registers -----------------------------------------------------------------------
 
 
-def register_finding_counts(today: datetime.date | None = None) -> dict[str, int]:
-    """How many entries of each register have findings: processors, cookies and retention rules."""
+def register_finding_counts(today: datetime.date | None = None, rule_findings=None) -> dict[str, int]:
+    """How many entries of each register have findings: processors, cookies and retention rules.
+
+    ``rule_findings`` are the schedule's findings when the caller has already run its checks.
+    """
     if today is None:
         today = timezone.localdate()
+    if rule_findings is None:
+        rule_findings = schedule_findings(today=today)
     return {
         "processors": len(processor_findings(today=today)),
         "cookies": len(cookie_findings(today=today)),
-        "retention_rules": len(findings_by_rule(schedule_findings(today=today))),
+        "retention_rules": len(findings_by_rule(rule_findings)),
     }
