@@ -45,7 +45,7 @@ lint: $(STAMP)
 
 # Measurements, not tests: each script prints its timings and exits 0 however slow (see benchmarks/README.md).
 bench: $(STAMP)
-	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@for script in benchmarks/[!_]*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -25,43 +25,17 @@ import io
 import os
 import platform
 import shutil
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-REPO_DIR = Path(__file__).resolve().parents[1]
-# As manage.py does: the demo project's package lives in site/, the apps at the top.
-sys.path[:0] = [str(REPO_DIR / "site"), str(REPO_DIR)]
+from _database import set_up_database  # benchmarks/_database.py, beside this script
 
 TARGET_SECONDS = 10
 FUNCTIONS = ["Complaints", "Recruitment", "Finance", "Governance", "Inspections", "Premises", "Communications", ""]
 PERIODS = ["P30D", "P6M", "P1Y", "P2Y", "P3Y", "P6Y", "P7Y", "P15Y"]
 TRIGGERS = ["the closure of the case", "the end of the financial year", "receipt", "the end of employment"]
 ACTIONS = ["delete", "anonymise", "review", "archive"]
-
-
-def set_up_database(var_dir: Path):
-    """Settings pointing at a new, empty database, migrated. Returns a function that removes it."""
-    os.environ["PRIVACY_VAR_DIR"] = str(var_dir)  # read by the settings: the SQLite file goes here
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "privacy_site.settings.dev")
-    import django
-    from django.conf import settings
-
-    django.setup()
-    # DEBUG keeps every query in memory, which would slow the steps and grow with the rule count.
-    settings.DEBUG = False
-    from django.core.management import call_command
-    from django.db import connection
-
-    if connection.vendor == "sqlite":
-        call_command("migrate", verbosity=0, interactive=False)
-        return lambda: None
-    # Never write into the database DATABASE_URL names: make a new one beside it, as the test runner does.
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = f"privacy_bench_{os.getpid()}"
-    original_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    return lambda: connection.creation.destroy_test_db(original_name, verbosity=0)
 
 
 def schedule_rules(count: int):

@@ -129,6 +129,18 @@ class PrivacyNoticePage(BasePage):
         ),
     )
 
+    # Set by the importer (privacy_notices.importing): the date the policy it came from was last updated.
+    imported_last_updated = models.DateField(
+        _("last updated, as imported"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The date the policy this notice was imported from says it was last updated. The first published "
+            "version keeps it as its date, so “Last updated” stays true to what people were told. Clear it if "
+            "the notice now says something new. Not used once the notice has a published version."
+        ),
+    )
+
     content_panels = BasePage.content_panels + [
         "audience",
         "summary",
@@ -139,6 +151,7 @@ class PrivacyNoticePage(BasePage):
                 LatestVersionPanel(),
                 "change_summary",
                 "material_change",
+                "imported_last_updated",
                 # Only those who may publish with gaps see it (the DPO group); see approval.py.
                 FieldPanel(REASON_FIELD, permission=OVERRIDE_PERMISSION),
             ],

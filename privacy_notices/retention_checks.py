@@ -67,8 +67,8 @@ def _add(a: Period, b: Period) -> Period:
     return Period(**{unit: getattr(a, unit) + getattr(b, unit) for unit in _UNIT_ORDER})
 
 
-def periods_in_text(text: str) -> list[tuple[str, Period]]:
-    """The periods a text mentions, as (the words used, the period), in order.
+def period_spans(text: str) -> list[tuple[int, int, Period]]:
+    """The periods a text mentions, as (start, end, period) with offsets into ``text``, in order.
 
     Parts joined by "and" or a comma, largest unit first, count as one period:
     "1 year and 6 months" is 18 months, while "30 days, 6 months or 2 years"
@@ -89,7 +89,12 @@ def periods_in_text(text: str) -> list[tuple[str, Period]]:
             merged[-1] = (merged[-1][0], end, _add(merged[-1][2], period))
         else:
             merged.append((start, end, period))
-    return [(" ".join(text[start:end].split()), period) for start, end, period in merged]
+    return merged
+
+
+def periods_in_text(text: str) -> list[tuple[str, Period]]:
+    """The periods a text mentions, as (the words used, the period), in order (see ``period_spans``)."""
+    return [(" ".join(text[start:end].split()), period) for start, end, period in period_spans(text)]
 
 
 def _same_length(a: Period, b: Period) -> bool:

@@ -26,6 +26,7 @@ def record_published_notice(sender, instance, revision, **kwargs):
         published_at=instance.last_published_at,
         revision=revision,
         user=publishing_user(revision),
+        imported_last_updated=instance.imported_last_updated,
     )
 
 

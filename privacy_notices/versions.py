@@ -127,6 +127,11 @@ def site_date(moment: datetime.datetime) -> datetime.date:
     return timezone.localdate(moment, timezone.get_default_timezone())
 
 
+def start_of_day(day: datetime.date) -> datetime.datetime:
+    """Midnight at the start of ``day`` where the site is (TIME_ZONE)."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min), timezone.get_default_timezone())
+
+
 def record_version(
     notice,
     *,
@@ -138,6 +143,7 @@ def record_version(
     user=None,
     only_if_changed: bool = False,
     document: dict | None = None,
+    imported_last_updated: datetime.date | None = None,
 ):
     """Record what ``notice`` says now as its next version, and return it.
 
@@ -145,6 +151,11 @@ def record_version(
     ``only_if_changed`` nothing is recorded (and None returned) when the
     document's content is the same as the latest version's. ``document`` is the
     notice already resolved, when the caller has it.
+
+    ``imported_last_updated`` is the date an imported policy said it was last
+    updated: a first version is dated then (the start of that day where the site
+    is), so "Last updated" and the version in force on a date stay true to what
+    people were told before the notice moved here. Later versions ignore it.
     """
     from .document import resolve_notice
     from .pages import PrivacyNoticePage
@@ -160,6 +171,11 @@ def record_version(
             return None
         if latest is None:
             summary, material = gettext("First published"), True
+            if imported_last_updated and site_date(published_at) > imported_last_updated:
+                published_at = start_of_day(imported_last_updated)
+                summary = gettext("First published here, as imported from the policy last updated on %(date)s") % {
+                    "date": imported_last_updated.isoformat()
+                }
         number = latest.number + 1 if latest else 1
         previous_material = NoticeVersion.objects.filter(notice=notice).last_material_change()
         last_updated = published_at if material else (previous_material or published_at)

@@ -11,6 +11,7 @@ from . import dashboard  # noqa: F401  (registers the dashboard panels)
 from .admin_versions import NoticeVersionDocumentView, NoticeVersionsMenuItem, NoticeVersionsView
 from .approval import OVERRIDE_LOG_ACTION, OVERRIDE_PERMISSION, REASON_FIELD, is_notice, record_override
 from .compliance import missing_items, notice_report, reports_for_notices
+from .importing import IMPORT_LOG_ACTION
 from .pages import PrivacyNoticePage
 from .register_admin import PrivacyRegistersGroup
 from .versions import NoticeVersion
@@ -117,6 +118,21 @@ def register_compliance_log_actions(actions):
         def format_comment(self, log_entry):
             return log_entry.data.get("reason", "")
 
+    @actions.register_action(IMPORT_LOG_ACTION)
+    class ImportFormatter(LogFormatter):
+        label = _("Import from a privacy policy")
+
+        def format_message(self, log_entry):
+            source = log_entry.data.get("source") or _("a pasted policy")
+            quotes = log_entry.data.get("quotes") or []
+            if quotes:
+                said = "; ".join(f"“{quote.get('text', '')}”" for quote in quotes)
+                return _("Proposed by the import of %(source)s, which says: %(said)s") % {
+                    "source": source,
+                    "said": said,
+                }
+            return _("Drafted by the import of %(source)s") % {"source": source}
+
 
 @hooks.register("before_bulk_action")
 def refuse_bulk_publishing_notices_with_gaps(request, action_type, objects, action_class_instance):
@@ -187,3 +203,36 @@ def refuse_publishing_copies_of_notices_with_gaps(request, page):
         % {"titles": get_text_list([f"“{title}”" for title in titles], _("and"))},
     )
     return redirect("wagtailadmin_pages:copy", page.pk)
+
+
+@hooks.register("register_admin_urls")
+def register_policy_import_urls():
+    """Import an existing privacy policy as draft notices: the form and preview, and the confirmation."""
+    # Imported here, as the schedule's importer is: the importer loads only when the admin's URLs do.
+    from .admin_import import PolicyImportConfirmView, PolicyImportView
+
+    urls = [
+        path("", PolicyImportView.as_view(), name="import"),
+        path("confirm/", PolicyImportConfirmView.as_view(), name="confirm"),
+    ]
+    return [
+        path(
+            "privacy-notices/import/",
+            include((urls, "privacy_notices_import"), namespace="privacy_notices_import"),
+        )
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def register_policy_import_menu_item():
+    from django.urls import reverse_lazy
+
+    from .admin_import import PolicyImportMenuItem
+
+    return PolicyImportMenuItem(
+        _("Import a privacy policy"),
+        reverse_lazy("privacy_notices_import:import"),
+        name="import-privacy-policy",
+        icon_name="upload",
+        order=305,
+    )

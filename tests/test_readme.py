@@ -132,3 +132,33 @@ def test_the_demo_writes_its_emails_to_files_in_var_mail():
     dev = (ROOT / "site" / "privacy_site" / "settings" / "dev.py").read_text()
     assert 'EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"' in dev
     assert 'EMAIL_FILE_PATH = VAR_DIR / "mail"' in dev
+
+
+@pytest.mark.django_db
+def test_the_import_commands_in_the_readme_run(django_user_model, capsys):
+    import json
+    import shlex
+
+    from wagtail.models import PageLogEntry
+
+    from privacy_notices.importing import IMPORT_LOG_ACTION
+    from privacy_notices.pages import PrivacyNoticePage
+
+    call_command("load_demo_content", verbosity=0)
+    call_command("create_demo_logins", verbosity=0)
+    block = next(block for block in code_blocks("sh") if "import_notice" in block)
+    lines = [line.split("#")[0].strip() for line in block.splitlines() if line.strip()]
+    assert len(lines) == 3
+    for line in lines:
+        words = shlex.split(line)
+        assert words[:2] == ["python", "site/manage.py"]
+        call_command(*[str(ROOT / word) if word.startswith("fixtures/") else word for word in words[2:]])
+    printed = capsys.readouterr().out
+    report = json.loads(printed[printed.index("{") : printed.rindex("}") + 1])
+    assert report["written"] is False and report["last_updated"]["date"] == "2024-10-14"
+    # The JSON has every key the README's table names.
+    for key in report:
+        assert f"`{key}`" in README, key
+    # The three audiences' notices have new drafts, made by the import.
+    imported = PageLogEntry.objects.filter(action=IMPORT_LOG_ACTION, page__in=PrivacyNoticePage.objects.all())
+    assert sorted(imported.values_list("page__slug", flat=True)) == ["complainants", "job-applicants", "site-visitors"]
