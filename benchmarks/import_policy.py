@@ -49,6 +49,31 @@ PERIODS = ["two years", "12 months", "30 days", "six years", "one calendar year"
 TRIGGERS = ["from the closure of the case", "after the recruitment exercise", "from receipt", "after our decision"]
 
 
+NATO = [
+    "Alpha",
+    "Bravo",
+    "Charlie",
+    "Delta",
+    "Echo",
+    "Foxtrot",
+    "Golf",
+    "Hotel",
+    "India",
+    "Juliett",
+    "Kilo",
+    "Lima",
+    "Mike",
+    "November",
+    "Oscar",
+    "Papa",
+]
+
+
+def supplier(number: int) -> str:
+    """A supplier's name, different for each audience (names, like real ones, without digits)."""
+    return f"Northwind {NATO[number % len(NATO)]} {NATO[number // len(NATO) % len(NATO)]} Mailing"
+
+
 def audience_heading(number: int) -> str:
     if number < len(AUDIENCES):
         return AUDIENCES[number]
@@ -90,7 +115,7 @@ def policy_markdown(kilobytes: int) -> str:
             "information, on the substantial public interest in the regulation of care. If you do not give us "
             "the information we need, we may not be able to look into your concerns.",
             "",
-            f"We use a third party provider, Northwind Mailer {number}, to send our letters and emails on our behalf.",
+            f"We use a third party provider, {supplier(number)}, to send our letters and emails on our behalf.",
             "",
             "### How long we keep it",
             "",
@@ -108,7 +133,8 @@ def policy_markdown(kilobytes: int) -> str:
             "",
             "### Who we share it with",
             "",
-            f"We may share details of your case with the Regional Care Board {number} when we need its advice.",
+            f"We may share details of your case with the {NATO[number % len(NATO)]} Care Board when we need "
+            "its advice.",
             "",
             *[
                 "  * the organisation you told us about, where we need to ask it questions;",

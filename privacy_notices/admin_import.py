@@ -56,6 +56,8 @@ _ABANDONED_AFTER = datetime.timedelta(days=1)
 
 # Adding the entries an import proposes; the pages need the page permission on where they go as well.
 REGISTER_PERMISSIONS = (
+    # An import may propose audiences as well as register entries.
+    "privacy_notices.add_audience",
     "privacy_notices.add_processor",
     "retention_schedule.add_retentionrule",
     "privacy_notices.add_cookiedeclaration",

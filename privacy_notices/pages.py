@@ -159,6 +159,8 @@ class PrivacyNoticePage(BasePage):
         ),
     ]
     base_form_class = NoticePageForm
+    # A copy (say, reused for another audience) says something new: it does not inherit the imported date.
+    exclude_fields_in_copy = ["imported_last_updated"]
     search_fields = BasePage.search_fields + [index.SearchField("summary"), index.SearchField("sections")]
     parent_page_types = ["privacy_notices.PrivacyNoticeIndexPage"]
     subpage_types = []

@@ -274,7 +274,7 @@ def test_each_seed_imports_into_reviewable_drafts_in_one_command(prefix, site_ro
     text = path.read_text(encoding="utf-8")
     for finding in report["findings"]:
         assert text[finding["sentence"]["start"] : finding["sentence"]["end"]]
-        assert finding["notice"] == "hub" or finding["notice"] in {n["audience"] for n in report["notices"]}
+        assert finding["notice"] == "@hub" or finding["notice"] in {n["audience"] for n in report["notices"]}
 
 
 @pytest.mark.django_db

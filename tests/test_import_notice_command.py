@@ -243,3 +243,54 @@ def test_an_import_is_one_transaction(hub):
     with pytest.raises(IntegrityError):
         apply_plan(plan)
     assert counts() == before
+
+
+def test_an_existing_audience_given_is_the_one_imported_into(hub, policy_file):
+    volunteers = Audience.objects.create(slug="volunteers", name="Our volunteers")
+    report = json.loads(run(policy_file(), "--dry-run", "--format", "json", "--audience", "volunteers"))
+    [notice] = report["notices"]
+    assert notice["audience"] == "volunteers" and notice["action"] == "create"
+    assert [a["id"] for a in report["audiences"]] == [volunteers.pk]
+    # Everything but the sections for everyone is in it: the introduction and both audiences' text.
+    headings = [section["heading"] for section in notice["sections"]]
+    assert headings[:3] == ["Privacy notice", "People who make a complaint to us", "Who we share it with"]
+
+
+def test_an_audience_slug_that_reads_like_the_hub_is_an_audience(hub, policy_file):
+    report = json.loads(run(policy_file(), "--dry-run", "--format", "json", "--audience", "hub"))
+    [notice] = report["notices"]
+    assert notice["audience"] == "hub" and len(notice["sections"]) >= 3
+
+
+def test_two_sections_for_one_audience_make_one_notice(hub, policy_file):
+    Audience.objects.create(slug="cctv-registrants", name="People who register a CCTV camera")
+    text = (
+        "## People who register a CCTV camera\n\nWe record where the camera is.\n\n"
+        "## People who register cameras with CCTV at home\n\nWe publish the register.\n"
+    )
+    report = json.loads(run(policy_file(text), "--dry-run", "--format", "json"))
+    [notice] = report["notices"]
+    assert notice["audience"] == "cctv-registrants"
+    run(policy_file(text))
+    assert PrivacyNoticePage.objects.child_of(hub).count() == 1
+
+
+def test_headings_without_text_are_refused(hub, policy_file):
+    before = counts()
+    with pytest.raises(CommandError, match="no text under them"):
+        run(policy_file("# Privacy notice\n\n## Your rights\n"))
+    assert counts() == before
+
+
+def test_offsets_end_after_an_entity_as_written(hub, policy_file):
+    page = "<h2>Visitors to our websites</h2><p>We keep logs for 30 days from receipt.&rdquo;</p>"
+    report = json.loads(run(policy_file(name="p.html", text=page), "--dry-run", "--format", "json"))
+    [finding] = [f for f in report["findings"] if f["kind"] == "retention"]
+    assert page[finding["sentence"]["start"] : finding["sentence"]["end"]].endswith("receipt.&rdquo;")
+
+
+def test_a_copied_notice_does_not_keep_the_imported_date(hub, policy_file):
+    run(policy_file())
+    notice = PrivacyNoticePage.objects.get(audience__slug="complainants")
+    copy = notice.copy(update_attrs={"slug": "complainants-copy", "title": "Copy"})
+    assert copy.specific.imported_last_updated is None

@@ -46,6 +46,8 @@ class Block:
     start: int  # where the block's markup starts in the input
     end: int  # where it ends
     level: int = 0  # a heading's level, 1 the highest
+    # ends[i]: the offset just after what text[i] was written as ("&rdquo;" is seven characters); None: one each.
+    ends: list[int] | None = None
 
     def quote(self, i: int = 0, j: int | None = None) -> Quote:
         """The block's text from character ``i`` to ``j``, with its offsets in the input."""
@@ -53,7 +55,8 @@ class Block:
         if not self.text or i >= j:
             position = self.positions[i] if i < len(self.positions) else self.start
             return Quote("", position, position)
-        return Quote(self.text[i:j], self.positions[i], self.positions[j - 1] + 1)
+        end = self.ends[j - 1] if self.ends else self.positions[j - 1] + 1
+        return Quote(self.text[i:j], self.positions[i], end)
 
 
 @dataclass
@@ -182,27 +185,30 @@ class _Text:
     def __init__(self):
         self.characters: list[str] = []
         self.positions: list[int] = []
+        self.ends: list[int] = []
 
     def add(self, text: str, offset: int) -> None:
         for index, character in enumerate(text):
             self.add_character(character, offset + index)
 
-    def add_character(self, character: str, position: int) -> None:
+    def add_character(self, character: str, position: int, end: int | None = None) -> None:
         if character.isspace() or character == "\u00a0":
             if not self.characters or self.characters[-1] == " ":
                 return
             character = " "
         self.characters.append(character)
         self.positions.append(position)
+        self.ends.append(position + 1 if end is None else end)
 
     def space(self, position: int) -> None:
         self.add_character(" ", position)
 
-    def finish(self) -> tuple[str, list[int]]:
+    def finish(self) -> tuple[str, list[int], list[int]]:
         while self.characters and self.characters[-1] == " ":
             self.characters.pop()
             self.positions.pop()
-        return "".join(self.characters), self.positions
+            self.ends.pop()
+        return "".join(self.characters), self.positions, self.ends
 
     def __bool__(self):
         return any(character != " " for character in self.characters)
@@ -306,9 +312,9 @@ def _line_blocks(text: str, *, markdown: bool) -> list[Block]:
     return blocks
 
 
-def _heading(read: tuple[str, list[int]], start: int, end: int, level: int) -> Block:
-    text, positions = read
-    return Block(HEADING, text, positions, start, end, level)
+def _heading(read: tuple[str, list[int], list[int]], start: int, end: int, level: int) -> Block:
+    text, positions, ends = read
+    return Block(HEADING, text, positions, start, end, level, ends=ends)
 
 
 def _block_from_lines(kind, lines, markdown) -> Block | None:
@@ -322,11 +328,11 @@ def _block_from_lines(kind, lines, markdown) -> Block | None:
             visible.add(content, content_offset)
     if not visible:
         return None
-    text, positions = visible.finish()
-    return Block(kind, text, positions, lines[0][2], lines[-1][3])
+    text, positions, ends = visible.finish()
+    return Block(kind, text, positions, lines[0][2], lines[-1][3], ends=ends)
 
 
-def _plain_or_markdown(content: str, offset: int, markdown: bool) -> tuple[str, list[int]]:
+def _plain_or_markdown(content: str, offset: int, markdown: bool) -> tuple[str, list[int], list[int]]:
     visible = _Text()
     if markdown:
         _markdown_inline(visible, content, offset)
@@ -340,7 +346,7 @@ def _text_headings(blocks: list[Block], text: str) -> list[Block]:
     for index, block in enumerate(blocks):
         one_line = "\n" not in text[block.start : block.end]
         if block.kind == PARAGRAPH and one_line and _looks_like_heading(block):
-            blocks[index] = Block(HEADING, block.text, block.positions, block.start, block.end, 2)
+            blocks[index] = Block(HEADING, block.text, block.positions, block.start, block.end, 2, ends=block.ends)
     return blocks
 
 
@@ -392,7 +398,7 @@ def _autolink(visible, match, offset):
 
 def _entity(visible, match, offset):
     for character in html.unescape(match.group(0)):
-        visible.add_character(character, offset + match.start())
+        visible.add_character(character, offset + match.start(), offset + match.end())
 
 
 def _escape(visible, match, offset):
@@ -514,9 +520,9 @@ class _HTMLBlocks(HTMLParser):
 
     def flush(self, end: int) -> None:
         if self.visible:
-            text, positions = self.visible.finish()
+            text, positions, ends = self.visible.finish()
             start = self.block_start if self.block_start is not None else positions[0]
-            self.blocks.append(Block(self.kind, text, positions, start, end, self.level))
+            self.blocks.append(Block(self.kind, text, positions, start, end, self.level, ends=ends))
         self.visible = _Text()
         self.kind, self.level, self.block_start = PARAGRAPH, 0, None
 
@@ -574,8 +580,11 @@ class _HTMLBlocks(HTMLParser):
         if read == written:  # not a reference HTML knows: it stands as written
             self.visible.add(written.rstrip(";"), self.position())
             return
+        position = self.position()
+        # Where the reference ends as written: "&rdquo;", or "&amp" where the page left out the semicolon.
+        length = len(written) if self.source.startswith(written, position) else len(written) - 1
         for character in read:
-            self.visible.add_character(character, self.position())
+            self.visible.add_character(character, position, position + length)
 
 
 # Sections -------------------------------------------------------------------------------------

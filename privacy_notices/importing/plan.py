@@ -40,7 +40,8 @@ from .source import PolicySource
 from .third_parties import own_names_in
 
 CREATE, LINK, NEW_DRAFT, ADD_SECTIONS, KEEP = "create", "link", "new_draft", "add_sections", "keep"
-HUB_OWNER = "hub"
+# Where the sections for everyone go: not a slug, so no audience can be mistaken for it.
+HUB_OWNER = "@hub"
 
 _RIGHT_WORDS = (
     (DataRight.ACCESS, r"\baccess\b|\bcopy of\b|\bsubject access\b"),
@@ -362,6 +363,7 @@ class _Planner:
         self.notice_sections: dict[str, list[Section]] = {}
         self.owner_spans: list[tuple[int, int, str]] = []
         self.codes_taken: set[str] = set()
+        self.planned_slugs: set[str] = set()
         self.slugs_taken: dict[type, set[str]] = {Processor: set(), CookieDeclaration: set()}
 
     def run(self) -> None:
@@ -393,31 +395,34 @@ class _Planner:
         """Each top-level section to the hub or to an audience, in document order."""
         owner = HUB_OWNER
         audiences_found = False
+        forced = None
+        if self.forced_audience:
+            forced = self.audience_for_slug(self.forced_audience)
+            if forced is None:
+                return
         for section in self.outline.sections:
             topic = classify.hub_topic(section.title)
             kind = None if topic else classify.audience_kind(section.title)
-            if self.forced_audience:
-                owner = HUB_OWNER if topic else self.forced_audience
+            if forced:
+                owner = HUB_OWNER if topic else forced
             elif topic:
                 owner = HUB_OWNER
             elif kind:
-                owner = kind.slug
+                owner = self.audience_for(kind, section)
                 audiences_found = True
-                self.audience_for(kind, section)
             self.add_to(owner, section)
-        if self.forced_audience:
-            self.audience_for_slug(self.forced_audience)
-        elif not audiences_found:
+        if not forced and not audiences_found:
             self.single_audience()
         preamble = self.outline.preamble
-        single = self.forced_audience or not audiences_found
-        target = next(iter(self.notices)) if single and self.notices else HUB_OWNER
+        target = next(iter(self.notices)) if (forced or not audiences_found) and self.notices else HUB_OWNER
         if preamble.blocks:
             self.add_to(target, preamble, first=True)
         # Where each part of the policy went, for the findings in it.
         for owner, sections in [(HUB_OWNER, self.hub_sections), *self.notice_sections.items()]:
             for section in sections:
                 self.owner_spans.append((section.start, section.end, owner))
+        if not any(part.blocks for part in self.outline.all_sections()):
+            self.plan.problems.append(_("The policy has headings but no text under them: there is nothing to import."))
 
     def single_audience(self) -> None:
         """A policy not divided by audience: one notice, for the audience its text speaks of most."""
@@ -426,15 +431,12 @@ class _Planner:
             kind = classify.AudienceKind(
                 "everyone", _("Everyone whose information we hold"), classify.DataSubjectTerm.DATA_SUBJECT, None
             )
-        self.audience_for(kind, None)
+        owner = self.audience_for(kind, None)
         headings = [block for block in self.outline.blocks if block.kind == HEADING]
-        moved = []
-        for section in list(self.hub_sections):
-            if not classify.hub_topic(section.title):
-                moved.append(section)
+        moved = [section for section in self.hub_sections if not classify.hub_topic(section.title)]
         for section in moved:
             self.hub_sections.remove(section)
-            self.add_to(kind.slug, section)
+            self.add_to(owner, section)
         if not headings:
             self.plan.warnings.append(
                 _(
@@ -445,7 +447,7 @@ class _Planner:
         else:
             self.plan.warnings.append(
                 _("No section of the policy names an audience, so it is imported as one notice, for “%(name)s”.")
-                % {"name": self.notices[kind.slug].audience.audience.name}
+                % {"name": self.notices[owner].audience.audience.name}
             )
 
     def add_to(self, owner: str, section: Section, *, first: bool = False) -> None:
@@ -455,24 +457,34 @@ class _Planner:
         else:
             sections.append(section)
 
-    def audience_for_slug(self, slug: str) -> None:
+    def audience_for_slug(self, slug: str) -> str | None:
+        """The notice for the audience ``--audience`` names (the one with that slug, or a new one)."""
         existing = Audience.objects.filter(slug=slug).first()
-        if existing is None and slugify(slug) != slug:
+        if existing is not None:
+            kind = classify.AudienceKind(slug, existing.name, existing.data_subject, None)
+            return self.audience_for(kind, None, audience=existing)
+        if slugify(slug) != slug or len(slug) > Audience._meta.get_field("slug").max_length:
             self.plan.problems.append(
-                _("“%(slug)s” is not a valid audience slug: use lowercase letters, numbers and hyphens.")
+                _("“%(slug)s” is not a valid audience slug: use up to 100 lowercase letters, numbers and hyphens.")
                 % {"slug": slug}
             )
-            return
+            return None
         kind = classify.known_audience_kind(slug.replace("-", " "))
-        if existing is None and (kind is None or kind.slug != slug):
+        if kind is None or kind.slug != slug:
             name = _first_upper(slug.replace("-", " "))
             kind = classify.AudienceKind(slug, name, classify.DataSubjectTerm.DATA_SUBJECT, None)
-        self.audience_for(kind or classify.AudienceKind(slug, existing.name, existing.data_subject, None), None)
+        return self.audience_for(kind, None)
 
-    def audience_for(self, kind: classify.AudienceKind, section: Section | None) -> None:
-        if kind.slug in self.notices:
-            return
-        audience = self.existing_audience(kind)
+    def audience_for(self, kind: classify.AudienceKind, section: Section | None, *, audience=None) -> str:
+        """The notice for ``kind``'s audience, planned once per audience; returns its key (the audience's slug).
+
+        Two kinds the site files under one audience ("cameras in a care service" and "a CCTV camera")
+        share one notice.
+        """
+        audience = audience or self.existing_audience(kind)
+        key = audience.slug if audience else kind.slug
+        if key in self.notices:
+            return key
         planned = PlannedAudience(LINK, audience) if audience else None
         if planned is None:
             audience = Audience(slug=kind.slug, name=kind.name[:200], data_subject=kind.data_subject)
@@ -480,7 +492,8 @@ class _Planner:
         self.plan.audiences.append(planned)
         title = section.title if section and section.heading else (audience.name or kind.name)
         notice = PlannedNotice(CREATE, title[:255], audience.slug, planned, section)
-        self.notices[kind.slug] = notice
+        self.notices[key] = notice
+        return key
 
     @staticmethod
     def existing_audience(kind: classify.AudienceKind) -> Audience | None:
@@ -512,7 +525,8 @@ class _Planner:
                 if existing is not None:
                     self.revise(notice, existing)
                 else:
-                    notice.slug = self.free_slug(hub.page, notice.slug)
+                    notice.slug = self.free_slug(hub.page, notice.slug, self.planned_slugs)
+            self.planned_slugs.add(notice.slug)
             if notice.action == CREATE and latest:
                 notice.last_updated = latest.date
         self.plan.notices = list(self.notices.values())
@@ -555,8 +569,8 @@ class _Planner:
             )
 
     @staticmethod
-    def free_slug(hub, slug: str) -> str:
-        taken = set(hub.get_children().values_list("slug", flat=True))
+    def free_slug(hub, slug: str, planned: set[str]) -> str:
+        taken = set(hub.get_children().values_list("slug", flat=True)) | planned
         candidate, number = slug, 2
         while candidate in taken:
             candidate, number = f"{slug}-{number}", number + 1

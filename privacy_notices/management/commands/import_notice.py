@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -94,7 +95,12 @@ class Command(BaseCommand):
             self._fail(plan, format)
         written = not dry_run
         if written:
-            apply_plan(plan, user=user)
+            try:
+                apply_plan(plan, user=user)
+            except ValidationError as error:  # the transaction was rolled back: nothing was written
+                raise CommandError(
+                    _("The import failed and nothing was written: %(error)s") % {"error": "; ".join(error.messages)}
+                ) from None
         if format == "json":
             self.stdout.write(json.dumps(plan.as_data() | {"written": written}, ensure_ascii=False, indent=2))
             return
@@ -141,11 +147,18 @@ class Command(BaseCommand):
     def _hub(self, parent):
         if not parent:
             return None
-        pages = PrivacyNoticeIndexPage.objects.all()
+        pages = PrivacyNoticeIndexPage.objects.order_by("path")
         hub = pages.filter(pk=int(parent)).first() if parent.isdigit() else None
         if hub is None and not parent.isdigit():
             wanted = "/" + parent.strip("/") + "/"
-            hub = next((page for page in pages if page.url_path.endswith(wanted) or page.url == wanted), None)
+            matching = [page for page in pages if page.url == wanted or page.url_path.endswith(wanted)]
+            exact = [page for page in matching if page.url == wanted]
+            if len(exact or matching) > 1:
+                raise CommandError(
+                    _("More than one hub is at “%(parent)s” (on different sites): give the hub's page id.")
+                    % {"parent": parent}
+                )
+            hub = (exact or matching or [None])[0]
         if hub is None:
             raise CommandError(
                 _("There is no hub of privacy notices “%(parent)s”: give a hub's page id or path.") % {"parent": parent}
