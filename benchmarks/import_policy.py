@@ -23,15 +23,11 @@ says on its last line whether each import (b to e) took under 2 seconds here.
 """
 
 import argparse
-import io
 import os
 import platform
-import shutil
-import tempfile
 import time
-from pathlib import Path
 
-from _database import set_up_database  # benchmarks/_database.py, beside this script
+from _database import on_demo_site  # benchmarks/_database.py, beside this script
 
 TARGET_SECONDS = 2
 AUDIENCES = [
@@ -247,25 +243,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--kilobytes", type=int, default=100, help="the policy's size in kB (default 100)")
     kilobytes = parser.parse_args().kilobytes
-    var_dir = Path(tempfile.mkdtemp(prefix="privacy-bench-"))
-    try:
-        started = time.perf_counter()
-        tear_down = set_up_database(var_dir)
-        try:
-            from django.core.management import call_command
-
-            migrated = time.perf_counter()
-            call_command("load_demo_content", verbosity=0, stdout=io.StringIO())
-            loaded = time.perf_counter()
-            rows, totals, summary = run(kilobytes)
-        finally:
-            tear_down()
-        report(rows, totals, summary)
-        print(
-            f"Set-up, not measured above: migrating {migrated - started:.1f} s, demo content {loaded - migrated:.1f} s."
-        )
-    finally:
-        shutil.rmtree(var_dir, ignore_errors=True)
+    result, setup = on_demo_site(lambda: run(kilobytes))
+    report(*result)
+    print(setup)
 
 
 if __name__ == "__main__":

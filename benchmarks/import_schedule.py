@@ -21,15 +21,11 @@ says on its last line whether the import finished within 10 seconds here.
 """
 
 import argparse
-import io
 import os
 import platform
-import shutil
-import tempfile
 import time
-from pathlib import Path
 
-from _database import set_up_database  # benchmarks/_database.py, beside this script
+from _database import on_demo_site  # benchmarks/_database.py, beside this script
 
 TARGET_SECONDS = 10
 FUNCTIONS = ["Complaints", "Recruitment", "Finance", "Governance", "Inspections", "Premises", "Communications", ""]
@@ -172,25 +168,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rules", type=int, default=2000, help="how many rules the file holds (default 2000)")
     count = parser.parse_args().rules
-    var_dir = Path(tempfile.mkdtemp(prefix="privacy-bench-"))
-    try:
-        started = time.perf_counter()
-        tear_down = set_up_database(var_dir)
-        try:
-            from django.core.management import call_command
-
-            migrated = time.perf_counter()
-            call_command("load_demo_content", verbosity=0, stdout=io.StringIO())
-            loaded = time.perf_counter()
-            timings = run(count)
-        finally:
-            tear_down()
-        report(timings, count)
-        print(
-            f"Set-up, not measured above: migrating {migrated - started:.1f} s, demo content {loaded - migrated:.1f} s."
-        )
-    finally:
-        shutil.rmtree(var_dir, ignore_errors=True)
+    timings, setup = on_demo_site(lambda: run(count))
+    report(timings, count)
+    print(setup)
 
 
 if __name__ == "__main__":

@@ -13,19 +13,15 @@ Everything shown from the policy goes through the templates' autoescaping:
 none of it is ever marked safe, so a hostile policy shows as text.
 """
 
-import datetime
 import re
-import uuid
 from bisect import bisect_left, bisect_right
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -36,6 +32,8 @@ from wagtail.admin.admin_url_finder import AdminURLFinder
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.models import Site
+
+from retention_schedule.admin_import import keep_upload
 
 from .choices import DataRight
 from .importing import classify
@@ -51,8 +49,7 @@ UPLOAD_FOLDER = "privacy_notice_imports"
 # time (the encoding they declare), pasted text was already text.
 UPLOADED, PASTED = "upload", "paste"
 _TOKEN = re.compile(rf"^[0-9a-f]{{32}}\.(?:{UPLOADED}|{PASTED})$")
-# A policy left waiting this long was abandoned; it is removed when the next one arrives.
-_ABANDONED_AFTER = datetime.timedelta(days=1)
+# A policy left waiting is removed when the next one arrives (retention_schedule.admin_import.keep_upload).
 
 # Adding the entries an import proposes; the pages need the page permission on where they go as well.
 REGISTER_PERMISSIONS = (
@@ -418,25 +415,7 @@ def _read_stored(data: bytes, confirm: dict):
 
 
 def _keep_policy(data: bytes, kind: str) -> str:
-    _remove_abandoned()
-    name = f"{uuid.uuid4().hex}.{kind}"
-    default_storage.save(f"{UPLOAD_FOLDER}/{name}", ContentFile(data))
-    return name
-
-
-def _remove_abandoned() -> None:
-    try:
-        _folders, files = default_storage.listdir(UPLOAD_FOLDER)
-    except (FileNotFoundError, NotImplementedError):
-        return
-    cutoff = timezone.now() - _ABANDONED_AFTER
-    for name in files:
-        path = f"{UPLOAD_FOLDER}/{name}"
-        try:
-            if default_storage.get_modified_time(path) < cutoff:
-                default_storage.delete(path)
-        except (FileNotFoundError, NotImplementedError):
-            continue
+    return keep_upload(data, kind, folder=UPLOAD_FOLDER)
 
 
 # The preview -----------------------------------------------------------------------------------

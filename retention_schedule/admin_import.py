@@ -139,7 +139,7 @@ class ImportView(WagtailAdminTemplateMixin, TemplateView):
         plan = plan_import(schedule_file, upload.name, publish=publish)
         token = None
         if plan.can_apply:
-            token = _keep_upload(data, schedule_file.format)
+            token = keep_upload(data, schedule_file.format)
         return render_preview(self, plan, token)
 
 
@@ -168,21 +168,25 @@ def render_preview(view, plan, token, *, changed_since=False):
     )
 
 
-def _keep_upload(data: bytes, fmt: str) -> str:
-    _remove_abandoned_uploads()
-    name = f"{uuid.uuid4().hex}.{fmt}"
-    default_storage.save(f"{UPLOAD_FOLDER}/{name}", ContentFile(data))
+def keep_upload(data: bytes, extension: str, folder: str = UPLOAD_FOLDER) -> str:
+    """Keep an upload between preview and confirmation, in the default storage; returns its token (file name).
+
+    Uploads left more than a day (a preview never confirmed) are removed first.
+    """
+    remove_abandoned_uploads(folder)
+    name = f"{uuid.uuid4().hex}.{extension}"
+    default_storage.save(f"{folder}/{name}", ContentFile(data))
     return name
 
 
-def _remove_abandoned_uploads():
+def remove_abandoned_uploads(folder: str = UPLOAD_FOLDER) -> None:
     try:
-        _folders, files = default_storage.listdir(UPLOAD_FOLDER)
+        _folders, files = default_storage.listdir(folder)
     except (FileNotFoundError, NotImplementedError):
         return
     cutoff = timezone.now() - _ABANDONED_AFTER
     for name in files:
-        path = f"{UPLOAD_FOLDER}/{name}"
+        path = f"{folder}/{name}"
         try:
             if default_storage.get_modified_time(path) < cutoff:
                 default_storage.delete(path)

@@ -364,6 +364,7 @@ class _Planner:
         self.owner_spans: list[tuple[int, int, str]] = []
         self.codes_taken: set[str] = set()
         self.planned_slugs: set[str] = set()
+        self.register: list[Processor] = []
         self.slugs_taken: dict[type, set[str]] = {Processor: set(), CookieDeclaration: set()}
 
     def run(self) -> None:
@@ -731,13 +732,14 @@ class _Planner:
 
     def plan_processors(self) -> None:
         by_name: dict[str, PlannedEntry] = {}
-        self.slugs_taken[Processor] = set(Processor.objects.values_list("slug", flat=True))
+        self.register = list(Processor.objects.order_by("pk"))
+        self.slugs_taken[Processor] = {processor.slug for processor in self.register}
         for party in self.plan.findings.third_parties:
             owner = self.plan.owner_of(party)
             key = party.name.lower()
             entry = by_name.get(key)
             if entry is None:
-                existing = _existing_processor(party.name)
+                existing = _existing_processor(party.name, self.register)
                 entry = PlannedEntry(LINK, existing) if existing else PlannedEntry(CREATE, self.new_processor(party))
                 by_name[key] = entry
                 self.plan.processors.append(entry)
@@ -817,7 +819,7 @@ class _Planner:
         for entry in self.plan.processors:
             if entry.instance.name.lower() == name.lower():
                 return entry
-        existing = _existing_processor(name)
+        existing = _existing_processor(name, self.register)
         return PlannedEntry(LINK, existing) if existing else None
 
     def new_cookie(self, mention: CookieMention) -> CookieDeclaration:
@@ -869,17 +871,23 @@ class _Planner:
             )
 
 
-def _existing_processor(name: str) -> Processor | None:
-    """The register's entry for a named organisation or service, by name, by "name service", or by slug."""
+def _existing_processor(name: str, register: list[Processor]) -> Processor | None:
+    """The register's entry for a named organisation or service: by name, by "name service", by service, or by
+    slug. ``register`` is every processor, read once per plan, so a long policy costs no query per name."""
     wanted = " ".join(name.lower().split())
-    found = Processor.objects.filter(name__iexact=name).order_by("pk").first()
-    if found:
-        return found
-    for processor in Processor.objects.order_by("pk"):
-        combined = f"{processor.name} {processor.service}".lower()
-        if wanted == combined or (processor.service and wanted == processor.service.lower()):
-            return processor
-    return Processor.objects.filter(slug=slugify(name)).first()
+    slug = slugify(name)
+    for matches in (
+        lambda processor: processor.name.lower() == wanted,
+        lambda processor: (
+            f"{processor.name} {processor.service}".lower() == wanted
+            or (processor.service and processor.service.lower() == wanted)
+        ),
+        lambda processor: processor.slug == slug,
+    ):
+        found = next((processor for processor in register if matches(processor)), None)
+        if found:
+            return found
+    return None
 
 
 def _rights_in(text: str) -> list[str]:
