@@ -55,20 +55,18 @@ class NoticeDocumentField(ResolvedDocumentField):
     """``notice``: the notice's JSON, built as ``privacy_notices.serving.notice_response`` builds it."""
 
     def document_json(self, page, request) -> dict:
-        from .document import resolve_notice
         from .serving import notice_data
 
-        return notice_data(page, request, resolve_notice(page, request=request))
+        return notice_data(page, request, page.document(request))
 
 
 class HubDocumentField(ResolvedDocumentField):
     """``hub``: the hub's JSON, built as ``PrivacyNoticeIndexPage.serve`` builds it."""
 
     def document_json(self, page, request) -> dict:
-        from .document import resolve_hub
         from .serving import hub_data
 
-        return hub_data(page, request, resolve_hub(page, request=request))
+        return hub_data(page, request, page.document(request))
 
 
 # OpenAPI -------------------------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from .admin_versions import LatestVersionPanel
 from .api_schema import HubDocumentField, NoticeDocumentField
 from .approval import OVERRIDE_PERMISSION, REASON_FIELD
 from .blocks import RICH_TEXT_FEATURES, HubSectionsBlock, NoticeSectionsBlock
+from .caching import cached_document
 from .document import resolve_hub, resolve_notice
 from .forms import NoticePageForm
 from .headless import RegisterAddresses, hub_url_of_notice
@@ -60,7 +61,7 @@ class PrivacyNoticeIndexPage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["hub"] = resolve_hub(self, request=request)
+        context["hub"] = self.document(request)
         context["registers"] = RegisterAddresses.find(request, self.get_url(request=request))
         context["alternates"] = alternate_links(request, self.get_url(request=request), HUB_FORMATS)
         return context
@@ -75,11 +76,21 @@ class PrivacyNoticeIndexPage(BasePage):
             response.render()
             hub = response.context_data["hub"]
         else:
-            hub = resolve_hub(self, request=request)
+            hub = self.document(request)
             response = json_response(hub_data(self, request, hub))
         return finish_public_response(
             request, response, last_modified=parse_moment(hub.get("published_at")), public=is_public(self)
         )
+
+    def document(self, request) -> dict:
+        """The hub's resolved document, from the cache while this version and the registers stand."""
+        return cached_document("hub", self, request, lambda: resolve_hub(self, request=request))
+
+    def get_cached_paths(self):
+        # What Wagtail's frontend cache purges for the hub (see privacy_notices.purging).
+        registers = ["@processors/", "@cookies/"]
+        forms = ["", "?format=json", "?format=csv"]
+        return ["/", "?format=json"] + [register + form for register in registers for form in forms]
 
     def route(self, request, path_components):
         # Remembered so a notice's JSON can read the hub's rights for its compliance report without
@@ -175,7 +186,7 @@ class PrivacyNoticePage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["notice"] = resolve_notice(self, request=request)
+        context["notice"] = self.document(request)
         context["registers"] = RegisterAddresses.find(request, hub_url_of_notice(self.get_url(request=request)))
         context["alternates"] = alternate_links(request, self.get_url(request=request), NOTICE_FORMATS)
         return context
@@ -194,11 +205,19 @@ class PrivacyNoticePage(BasePage):
             response.render()
             document = response.context_data["notice"]
         else:
-            document = resolve_notice(self, request=request)
+            document = self.document(request)
             response = notice_response(self, request, document, form)
         return finish_public_response(
             request, response, last_modified=parse_moment(document.get("published_at")), public=is_public(self)
         )
+
+    def document(self, request) -> dict:
+        """The notice's resolved document, from the cache while this version and the registers stand."""
+        return cached_document("notice", self, request, lambda: resolve_notice(self, request=request))
+
+    def get_cached_paths(self):
+        # What Wagtail's frontend cache purges for the notice (see privacy_notices.purging).
+        return ["/", "?format=json", "?format=jsonld", "@history/", "@history/?format=json"]
 
     # The public history at the notice's own address (privacy_notices.urls routes to these).
 

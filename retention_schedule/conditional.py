@@ -23,6 +23,7 @@ Settings (all optional):
 """
 
 import hashlib
+from email.utils import parsedate_to_datetime
 
 from django.conf import settings
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
@@ -86,19 +87,32 @@ def finish_public_response(request, response, *, last_modified=None, public: boo
         return response
     etag = body_etag(response.content)
     response["ETag"] = etag
-    timestamp = None
     if last_modified is not None:
-        timestamp = int(last_modified.timestamp())
-        response["Last-Modified"] = http_date(timestamp)
+        response["Last-Modified"] = http_date(int(last_modified.timestamp()))
     # A preview shows a draft to its editor, and a signed-in editor's page carries Wagtail's
     # user bar with links into the admin: neither is for a shared cache.
     user = getattr(request, "user", None)
     if public and not getattr(request, "is_preview", False) and not getattr(user, "is_authenticated", False):
         patch_cache_control(response, public=True, max_age=cache_max_age())
+        # The same for everyone: privacy_notices.middleware may keep it and answer the next request with it.
+        setattr(response, SHAREABLE, {"dated": dated})
     else:
         patch_cache_control(response, private=True, no_cache=True)
+    return answer_conditionally(request, response, dated=dated)
+
+
+# Set on a response anyone may be given (see finish_public_response); its value says how to answer
+# a conditional request for it later.
+SHAREABLE = "privacy_notices_shareable"
+
+
+def answer_conditionally(request, response, *, dated: bool):
+    """``response``, or a 304 when the request's validators match the response's ``ETag`` (and date, if ``dated``)."""
+    timestamp = None
+    if dated and response.has_header("Last-Modified"):
+        timestamp = int(parsedate_to_datetime(response["Last-Modified"]).timestamp())
     conditional = get_conditional_response(
-        request, etag=etag, last_modified=timestamp if dated else None, response=response
+        request, etag=response.get("ETag"), last_modified=timestamp, response=response
     )
     if conditional is not response:
         # Django's 304 keeps the validators and Cache-Control; CORS and Vary must stay too.

@@ -192,6 +192,11 @@ class RetentionSchedulePage(RoutablePageMixin, base_page_model()):
         app_label = "retention_schedule"
         verbose_name = _("retention schedule page")
 
+    def get_cached_paths(self):
+        # What Wagtail's frontend cache purges when the schedule is published (and, through
+        # privacy_notices.purging, when a rule changes): the schedule in every form.
+        return ["/"] + [f"?format={form}" for form in ("json", "jsonld", "csv", "xlsx", "schema")]
+
     @re_path(r"^(?P<code>[-\w]+)/$")
     def rule_page(self, request, code):
         """One live rule, and the disposal date for a trigger date if one is given."""

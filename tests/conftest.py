@@ -50,6 +50,26 @@ def section(block_type, **value):
     return {"type": block_type, "value": value, "id": str(uuid.uuid4())}
 
 
+def uncached():
+    """Public answers built by the views every time: for counting the queries a view costs, not the cache's."""
+    from django.test import override_settings
+
+    return override_settings(PRIVACY_NOTICES_CACHE=None)
+
+
+@pytest.fixture(autouse=True)
+def _empty_caches():
+    """Each test starts with empty caches: a cached answer from an earlier test's rows must not be served.
+
+    (The generation in every key changes whenever a row is saved, but a test may build the same rows an
+    earlier test built, in a rolled-back transaction the cache never heard about.)
+    """
+    from django.core.cache import caches
+
+    for cache in caches.all():
+        cache.clear()
+
+
 @pytest.fixture
 def site_root(db):
     return Site.objects.get(is_default_site=True).root_page

@@ -36,9 +36,36 @@ def test_the_installed_apps_example_matches_the_demo_project():
 
 def test_the_production_settings_read_the_variables_the_readme_lists():
     production = (ROOT / "site/privacy_site/settings/production.py").read_text()
-    for variable in ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DJANGO_CSRF_TRUSTED_ORIGINS"):
+    for variable in ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DJANGO_CSRF_TRUSTED_ORIGINS", "REDIS_URL"):
         assert variable in README and variable in production
     assert "DATABASE_URL" in (ROOT / "site/privacy_site/settings/base.py").read_text()
+
+
+def test_the_middleware_example_is_first_in_the_demo_project():
+    example = next(block for block in code_blocks("python") if "MIDDLEWARE" in block)
+    middleware = re.findall(r'"([\w.]+)"', example)
+    assert middleware == ["privacy_notices.middleware.PublicAnswerCacheMiddleware"]
+    assert settings.MIDDLEWARE[0] == middleware[0]
+
+
+def test_every_caching_setting_the_readme_names_is_read_by_the_code():
+    named = set(re.findall(r"`(PRIVACY_NOTICES_CACHE\w*)`", README))
+    assert {"PRIVACY_NOTICES_CACHE", "PRIVACY_NOTICES_CACHE_TIMEOUT", "PRIVACY_NOTICES_CACHE_MAX_AGE"} <= named
+    sources = [path for folder in ("privacy_notices", "retention_schedule") for path in (ROOT / folder).glob("*.py")]
+    code = "".join(path.read_text() for path in sources)
+    for setting in named:
+        assert f'"{setting}"' in code, setting
+
+
+@pytest.mark.django_db
+def test_the_readmes_command_to_forget_the_cache_runs(client, django_capture_on_commit_callbacks):
+    command = re.search(r'shell -c "([^"]+)"', README).group(1)
+    from privacy_notices.caching import GENERATION_KEY, public_cache
+
+    before = public_cache().get(GENERATION_KEY)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("shell", command=command)
+    assert public_cache().get(GENERATION_KEY) not in (None, before)
 
 
 @pytest.mark.django_db

@@ -1,0 +1,144 @@
+"""What counts as a change to the public answers: forget the cached ones, purge the CDN's.
+
+Connected in ``PrivacyNoticesConfig.ready()``. Django's cache is forgotten as a
+whole on any change that could alter a public answer (``caching``); a CDN is
+purged of the addresses the change reaches (``purging``).
+"""
+
+from django.core.signals import setting_changed
+from django.db.models.signals import post_delete, post_save, pre_delete
+from django.dispatch import receiver
+from wagtail.signals import page_published, page_unpublished, post_page_move, published, unpublished
+
+from retention_schedule.bulk_changes import register_bulk_change_wrapper
+
+from . import purging
+from .caching import forget_public_answers
+
+
+def _shown_publicly():
+    """The models whose rows public answers show (read when first needed: the apps are loaded by then)."""
+    from wagtail.documents import get_document_model
+    from wagtail.images import get_image_model
+    from wagtail.models import Page, PageViewRestriction, Site
+
+    from retention_schedule.models import RetentionRule
+
+    from .organisation import OrganisationSettings
+    from .registers import Audience, CookieDeclaration, Processor
+    from .versions import NoticeVersion
+
+    return (
+        Page,
+        PageViewRestriction,
+        Site,
+        RetentionRule,
+        Processor,
+        CookieDeclaration,
+        Audience,
+        NoticeVersion,
+        OrganisationSettings,
+        get_document_model(),
+        get_image_model(),
+    )
+
+
+_models = None
+
+
+def _is_shown_publicly(sender) -> bool:
+    global _models
+    if _models is None:
+        _models = _shown_publicly()
+    return issubclass(sender, _models)
+
+
+@receiver(post_save, dispatch_uid="privacy_notices_public_row_saved")
+@receiver(post_delete, dispatch_uid="privacy_notices_public_row_deleted")
+def public_row_changed(sender, instance, raw=False, **kwargs):
+    # A draft saved also lands here (the page row records its latest revision): forgetting costs a
+    # rebuild, which is cheap next to serving an old answer.
+    if not raw and _is_shown_publicly(sender):
+        forget_public_answers()
+        _purge_for(instance, kwargs.get("created", False))
+
+
+def _purge_for(instance, created: bool):
+    from .organisation import OrganisationSettings
+    from .registers import Audience
+    from .versions import NoticeVersion
+
+    if isinstance(instance, NoticeVersion) and created:
+        purging.purge_pages(instance.notice_id)
+    elif isinstance(instance, Audience) and purging.frontend_cache_configured():
+        purging.purge_pages(*instance.notices.live().values_list("pk", flat=True))
+    elif isinstance(instance, OrganisationSettings):
+        purging.purge_everything()
+
+
+@receiver(post_page_move, dispatch_uid="privacy_notices_public_page_moved")
+def page_moved(sender, **kwargs):
+    # Moving updates the descendants' paths with a bulk UPDATE, which sends no post_save.
+    forget_public_answers()
+
+
+@receiver(page_published, dispatch_uid="privacy_notices_purge_published_page")
+@receiver(page_unpublished, dispatch_uid="privacy_notices_purge_unpublished_page")
+def page_published_or_unpublished(sender, instance, **kwargs):
+    from retention_schedule.pages import RetentionSchedulePage
+
+    from .pages import PrivacyNoticeIndexPage, PrivacyNoticePage
+
+    if isinstance(instance, PrivacyNoticePage | PrivacyNoticeIndexPage | RetentionSchedulePage):
+        purging.purge_pages(instance.pk)
+
+
+@receiver(pre_delete, dispatch_uid="privacy_notices_purge_deleted_page")
+def page_about_to_be_deleted(sender, instance, **kwargs):
+    from retention_schedule.pages import RetentionSchedulePage
+
+    from .pages import PrivacyNoticeIndexPage, PrivacyNoticePage
+
+    # Its addresses must be worked out while it still has them.
+    if isinstance(instance, PrivacyNoticePage | PrivacyNoticeIndexPage | RetentionSchedulePage):
+        purging.purge_addresses_of(instance)
+
+
+def _is_register_entry(sender) -> bool:
+    from retention_schedule.models import RetentionRule
+
+    from .registers import CookieDeclaration, Processor
+
+    return issubclass(sender, Processor | CookieDeclaration | RetentionRule)
+
+
+@receiver(published, dispatch_uid="privacy_notices_purge_published_entry")
+@receiver(unpublished, dispatch_uid="privacy_notices_purge_unpublished_entry")
+@receiver(post_delete, dispatch_uid="privacy_notices_purge_deleted_entry")
+def register_entry_changed(sender, instance, **kwargs):
+    from retention_schedule.models import RetentionRule
+
+    if _is_register_entry(sender):
+        purging.purge_registers([instance.code] if isinstance(instance, RetentionRule) else [])
+
+
+@receiver(setting_changed, dispatch_uid="privacy_notices_setting_changed")
+def setting_changed_forget(setting, **kwargs):
+    # A test's override_settings (CORS origins, max-age...) changes the headers answers carry.
+    if setting.startswith(("PRIVACY_NOTICES", "WAGTAIL", "CACHES")):
+        forget_public_answers()
+
+
+class _ForgetAfterBulkChange:
+    """Around a bulk change (a schedule import): bulk_create sends no post_save, so forget at the end."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        forget_public_answers()
+        purging.purge_registers()
+        return False
+
+
+register_bulk_change_wrapper(_ForgetAfterBulkChange)
