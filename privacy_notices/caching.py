@@ -67,7 +67,8 @@ def current_generation(cache) -> str:
     return generation
 
 
-def _start_new_generation():
+def start_new_generation():
+    """Every key made before now is never read again."""
     cache = public_cache()
     if cache is not None:
         cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
@@ -75,9 +76,9 @@ def _start_new_generation():
 
 def forget_public_answers():
     """Forget every cached answer and document: now, and again when the current transaction commits."""
-    _start_new_generation()
+    start_new_generation()
     # Outside a transaction Django runs this at once, which costs one more cache write and nothing else.
-    transaction.on_commit(_start_new_generation)
+    transaction.on_commit(start_new_generation)
 
 
 def _request_part(request) -> str:

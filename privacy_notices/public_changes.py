@@ -13,23 +13,24 @@ from wagtail.signals import page_published, page_unpublished, post_page_move, pu
 from retention_schedule.bulk_changes import register_bulk_change_wrapper
 
 from . import purging
-from .caching import forget_public_answers
+from .caching import forget_public_answers, start_new_generation
 
 
 def _shown_publicly():
     """The models whose rows public answers show (read when first needed: the apps are loaded by then)."""
     from wagtail.documents import get_document_model
     from wagtail.images import get_image_model
-    from wagtail.models import Page, PageViewRestriction, Site
+    from wagtail.models import PageViewRestriction, Site
 
     from retention_schedule.models import RetentionRule
+    from retention_schedule.page_model import base_page_model
 
     from .organisation import OrganisationSettings
     from .registers import Audience, CookieDeclaration, Processor
     from .versions import NoticeVersion
 
     return (
-        Page,
+        base_page_model(),  # every page type, whether or not the host swapped Wagtail's page model
         PageViewRestriction,
         Site,
         RetentionRule,
@@ -124,9 +125,10 @@ def register_entry_changed(sender, instance, **kwargs):
 
 @receiver(setting_changed, dispatch_uid="privacy_notices_setting_changed")
 def setting_changed_forget(setting, **kwargs):
-    # A test's override_settings (CORS origins, max-age...) changes the headers answers carry.
+    # A test's override_settings (CORS origins, max-age...) changes the headers answers carry. Not a
+    # database change, so nothing waits for a commit.
     if setting.startswith(("PRIVACY_NOTICES", "WAGTAIL", "CACHES")):
-        forget_public_answers()
+        start_new_generation()
 
 
 class _ForgetAfterBulkChange:

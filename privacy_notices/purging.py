@@ -119,12 +119,13 @@ def _add_page(batch, page):
 def purge(state: _Batch):
     """Send the purges a transaction's changes need."""
     from wagtail.contrib.frontend_cache.utils import PurgeBatch
-    from wagtail.models import Page
 
+    from retention_schedule.page_model import base_page_model
     from retention_schedule.pages import RetentionSchedulePage
 
     from .pages import PrivacyNoticeIndexPage, PrivacyNoticePage
 
+    Page = base_page_model()  # noqa: N806 (a model class)
     batch = PurgeBatch(state.urls)
     if state.everything:
         pages = Page.objects.live().type(PrivacyNoticeIndexPage, PrivacyNoticePage, RetentionSchedulePage)

@@ -279,3 +279,24 @@ def test_the_suite_uses_the_cache_it_was_given():
         assert isinstance(cache, RedisCache)
     cache.set("privacy-notices:test", {"kept": True})
     assert cache.get("privacy-notices:test") == {"kept": True}
+
+
+def test_every_public_address_is_answered_again_from_the_cache(client):
+    """On the demo site, the second anonymous read of each public address costs nothing and is the same answer."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from tests.test_query_counts import ADDRESSES, address_values
+
+    call_command("load_demo_content", stdout=StringIO())
+    values = address_values()
+    for address in ADDRESSES:
+        if address.status != 200:  # a redirect (the API's find) is not kept
+            continue
+        url = address.path.format(**values)
+        first = client.get(url)
+        again, queries = read(client, url)
+        assert first.status_code == 200, url
+        assert queries == 0, f"{address}: {queries} queries"
+        assert again.content == first.content and again["ETag"] == first["ETag"], address

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from retention_schedule.exchange.writing import PUBLIC_COLUMNS, XLSX_CONTENT_TYPE
 from retention_schedule.models import RetentionRule, RetentionSchedulePage
 from tests.conftest import uncached
-from tests.test_query_counts import SCHEDULE_PAGE_CEILING
+from tests.test_query_counts import SCHEDULE_CEILING
 
 pytestmark = pytest.mark.django_db
 
@@ -408,7 +408,7 @@ def test_queries_do_not_grow_with_rules(client, schedule, make_rule, query):
     make_rule(business_function="Records")
     add_rules(0, 4)
     few = queries_for(client, schedule.url, query)
-    assert few <= SCHEDULE_PAGE_CEILING
+    assert few <= SCHEDULE_CEILING
     add_rules(4, 55)
     assert RetentionRule.objects.filter(live=True).count() == 60
     assert queries_for(client, schedule.url, query) == few
