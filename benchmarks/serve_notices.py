@@ -474,6 +474,23 @@ def run(seconds: int, wrk: str, nginx: str | None) -> dict:
         notice = fetch(base + site.notice_url)
         result["sizes"] = {"notice": len(notice.body), "baseline": baseline_size}
         rows = rows_to_load(base, site, notice.body, notice.headers.get("etag"), baseline_url, baseline_size)
+        # The same site served again with the plugin's caches off (benchmarks/_uncached_settings.py): what the
+        # views cost by themselves. Informational rows, no targets.
+        uncached_dir = work_dir / "uncached"
+        uncached_dir.mkdir()
+        uncached_environment = {
+            **environment,
+            "DJANGO_SETTINGS_MODULE": "_uncached_settings",
+            "PYTHONPATH": os.pathsep.join([str(REPO_DIR / "benchmarks"), environment["PYTHONPATH"]]),
+        }
+        uncached_server = gunicorn(REPO_DIR / "site", uncached_environment, uncached_dir, WORKERS)
+        plain, _plain_log = stack.enter_context(uncached_server)
+        etag = notice.headers.get("etag") or ""
+        rows += [
+            Row("b'", "notice HTML, the cache off", plain + site.notice_url, HTML),
+            Row("d'", "notice 304, the cache off", plain + site.notice_url, None, {"If-None-Match": etag}),
+            Row("e1'", f"{site.hub_url}@processors/, the cache off", plain + site.hub_url + "@processors/"),
+        ]
         if nginx:
             static = stack.enter_context(nginx_static(nginx, work_dir, "notice.html", notice.body))
             rows.append(Row("g", "static copy of b, served by nginx", static))
@@ -623,6 +640,10 @@ def report(result: dict, seconds: int, setup_line: str):
         if row.load and row.load.socket_errors and any(row.load.socket_errors.values()):
             errors = ", ".join(f"{kind} {count}" for kind, count in row.load.socket_errors.items() if count)
             print(f"Row {row.key}: wrk socket errors: {errors}.")
+    print(
+        "Rows marked ' are the same addresses served by a second gunicorn with the plugin's caches off "
+        "(PRIVACY_NOTICES_CACHE = None): what the views cost by themselves, with no target."
+    )
     for note in result["notes"]:
         print(note)
     if result.get("server_log"):

@@ -59,20 +59,24 @@ def _keepable(response) -> bool:
     return varies_on <= {name.lower() for name in KEYED_HEADERS} | {"cookie"}
 
 
-def _kept(response) -> dict:
+def _validators(response) -> dict:
+    """All of an answer but its body: enough to answer a conditional request with 304."""
     return {
         "status": response.status_code,
-        "content": response.content,
         "headers": list(response.headers.items()),
         "dated": getattr(response, SHAREABLE)["dated"],
     }
 
 
-def _rebuilt(kept: dict) -> HttpResponse:
-    response = HttpResponse(kept["content"], status=kept["status"])
-    for name, value in kept["headers"]:
+def _rebuilt(validators: dict, content: bytes = b"") -> HttpResponse:
+    response = HttpResponse(content, status=validators["status"])
+    for name, value in validators["headers"]:
         response[name] = value
     return response
+
+
+def _is_conditional(request) -> bool:
+    return "If-None-Match" in request.headers or "If-Modified-Since" in request.headers
 
 
 class PublicAnswerCacheMiddleware:
@@ -86,10 +90,20 @@ class PublicAnswerCacheMiddleware:
         key = _answer_key(current_generation(cache), request)
         if key is None:
             return self.get_response(request)
-        kept = cache.get(key)
-        if kept is not None:
-            return answer_conditionally(request, _rebuilt(kept), dated=kept["dated"])
+        # The validators and the body are kept apart, so a conditional request (the commonest from a
+        # CDN or a browser revalidating) fetches a few hundred bytes, not the whole answer.
+        if _is_conditional(request):
+            validators = cache.get(key)
+            if validators is not None:
+                answer = answer_conditionally(request, _rebuilt(validators), dated=validators["dated"])
+                if answer.status_code == 304:
+                    return answer
+        kept = cache.get_many([key, key + ":body"])
+        if len(kept) == 2:
+            validators, content = kept[key], kept[key + ":body"]
+            return answer_conditionally(request, _rebuilt(validators, content), dated=validators["dated"])
         response = self.get_response(request)
         if _keepable(response):
-            cache.set(key, _kept(response), cache_timeout())
+            timeout = cache_timeout()
+            cache.set_many({key: _validators(response), key + ":body": response.content}, timeout)
         return response
