@@ -5,6 +5,8 @@ whole on any change that could alter a public answer (``caching``); a CDN is
 purged of the addresses the change reaches (``purging``).
 """
 
+import contextvars
+
 from django.core.signals import setting_changed
 from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
@@ -60,7 +62,8 @@ def public_row_changed(sender, instance, raw=False, **kwargs):
     # A draft saved also lands here (the page row records its latest revision): forgetting costs a
     # rebuild, which is cheap next to serving an old answer.
     if not raw and _is_shown_publicly(sender):
-        forget_public_answers()
+        if not _in_bulk_change.get():  # a bulk change forgets once, at its end
+            forget_public_answers()
         _purge_for(instance, kwargs.get("created", False))
 
 
@@ -131,13 +134,22 @@ def setting_changed_forget(setting, **kwargs):
         start_new_generation()
 
 
+# True inside a bulk change of the registers (see below).
+_in_bulk_change = contextvars.ContextVar("privacy_notices_in_bulk_change", default=False)
+
+
 class _ForgetAfterBulkChange:
-    """Around a bulk change (a schedule import): bulk_create sends no post_save, so forget at the end."""
+    """Around a bulk change (a schedule import): forget once at the end, not once per rule.
+
+    The end is also what catches rows written with ``bulk_create``, which sends no post_save.
+    """
 
     def __enter__(self):
+        self.token = _in_bulk_change.set(True)
         return self
 
     def __exit__(self, *exc):
+        _in_bulk_change.reset(self.token)
         forget_public_answers()
         purging.purge_registers()
         return False
