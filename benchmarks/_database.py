@@ -9,6 +9,31 @@ REPO_DIR = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO_DIR / "site"), str(REPO_DIR)]
 
 
+# The made-up retention rules the benchmarks add to the demo's, varied so filters and groups have work to do.
+FUNCTIONS = ["Complaints", "Recruitment", "Finance", "Governance", "Inspections", "Premises", "Communications", ""]
+PERIODS = ["P30D", "P6M", "P1Y", "P2Y", "P3Y", "P6Y", "P7Y", "P15Y"]
+TRIGGERS = ["the closure of the case", "the end of the financial year", "receipt", "the end of employment"]
+ACTIONS = ["delete", "anonymise", "review", "archive"]
+
+
+def bench_rule_fields(number: int) -> dict:
+    """The fields of made-up retention rule ``number`` (code BENCH-00001 and on)."""
+    return {
+        "code": f"BENCH-{number:05d}",
+        "record_class": f"Case files of kind {number}",
+        "business_function": FUNCTIONS[number % len(FUNCTIONS)],
+        "description": f"Letters, forms and notes kept for case kind {number}, on paper and in the case system.",
+        "data_categories": "Contact details, the case, sometimes health information.",
+        "period_type": "fixed",
+        "period": PERIODS[number % len(PERIODS)],
+        "trigger": TRIGGERS[number % len(TRIGGERS)],
+        "disposal_action": ACTIONS[number % len(ACTIONS)],
+        "authority": "Records management policy, section 4",
+        "owner": "Records team",
+        "review_interval": "P1Y",
+    }
+
+
 def set_up_database(var_dir: Path):
     """Settings pointing at a new, empty database, migrated. Returns a function that removes it."""
     os.environ["PRIVACY_VAR_DIR"] = str(var_dir)  # read by the settings: the SQLite file goes here

@@ -25,13 +25,9 @@ import os
 import platform
 import time
 
-from _database import on_demo_site  # benchmarks/_database.py, beside this script
+from _database import bench_rule_fields, on_demo_site  # benchmarks/_database.py, beside this script
 
 TARGET_SECONDS = 10
-FUNCTIONS = ["Complaints", "Recruitment", "Finance", "Governance", "Inspections", "Premises", "Communications", ""]
-PERIODS = ["P30D", "P6M", "P1Y", "P2Y", "P3Y", "P6Y", "P7Y", "P15Y"]
-TRIGGERS = ["the closure of the case", "the end of the financial year", "receipt", "the end of employment"]
-ACTIONS = ["delete", "anonymise", "review", "archive"]
 
 
 def schedule_rules(count: int):
@@ -46,23 +42,7 @@ def schedule_rules(count: int):
         if lengthened < 3 and rule.pk in uses and rule.period_type == "fixed":
             rule.period = "P25Y"
             lengthened += 1
-    new = [
-        RetentionRule(
-            code=f"BENCH-{number:05d}",
-            record_class=f"Case files of kind {number}",
-            business_function=FUNCTIONS[number % len(FUNCTIONS)],
-            description=f"Letters, forms and notes kept for case kind {number}, on paper and in the case system.",
-            data_categories="Contact details, the case, sometimes health information.",
-            period_type="fixed",
-            period=PERIODS[number % len(PERIODS)],
-            trigger=TRIGGERS[number % len(TRIGGERS)],
-            disposal_action=ACTIONS[number % len(ACTIONS)],
-            authority="Records management policy, section 4",
-            owner="Records team",
-            review_interval="P1Y",
-        )
-        for number in range(1, max(count - len(demo), 0) + 1)
-    ]
+    new = [RetentionRule(**bench_rule_fields(number)) for number in range(1, max(count - len(demo), 0) + 1)]
     return demo + new
 
 

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from _database import REPO_DIR, on_demo_site  # benchmarks/_database.py, beside this script
+from _database import REPO_DIR, bench_rule_fields, on_demo_site  # benchmarks/_database.py, beside this script
 from _serving import (
     ensure_load_generator,
     fetch,
@@ -74,10 +74,6 @@ SERVICES = ["Case management", "Secure email", "Payroll", "Website hosting", "Te
 PLACES = [(["GB"], ""), (["GB"], ""), (["GB", "IE"], "uk_adequacy"), (["US"], "uk_us_data_bridge"), (["IN"], "idta")]
 COOKIE_CATEGORIES = ["strictly_necessary", "functional", "analytics", "marketing"]
 LIFETIMES = ["session", "PT30M", "P1D", "P30D", "P1Y", "P2Y"]
-FUNCTIONS = ["Complaints", "Recruitment", "Finance", "Governance", "Inspections", "Premises", "Communications", ""]
-PERIODS = ["P30D", "P6M", "P1Y", "P2Y", "P3Y", "P6Y", "P7Y", "P15Y"]
-TRIGGERS = ["the closure of the case", "the end of the financial year", "receipt", "the end of employment"]
-ACTIONS = ["delete", "anonymise", "review", "archive"]
 
 TARGETS = {"b": 1.0, "c": 1.0, "d": 5.0, "e1": 0.8, "e2": 0.8, "f1": 0.8, "f2": 0.8}
 
@@ -213,22 +209,7 @@ def top_up_registers(now) -> dict:
     ]
     CookieDeclaration.objects.bulk_create(cookies, batch_size=500)
     rules = [
-        RetentionRule(
-            code=f"BENCH-{n:05d}",
-            record_class=f"Case files of kind {n}",
-            business_function=FUNCTIONS[n % len(FUNCTIONS)],
-            description=f"Letters, forms and notes kept for case kind {n}, on paper and in the case system.",
-            data_categories="Contact details, the case, sometimes health information.",
-            period_type="fixed",
-            period=PERIODS[n % len(PERIODS)],
-            trigger=TRIGGERS[n % len(TRIGGERS)],
-            disposal_action=ACTIONS[n % len(ACTIONS)],
-            authority="Records management policy, section 4",
-            owner="Records team",
-            review_interval="P1Y",
-            **published,
-        )
-        for n in range(1, RULES - RetentionRule.objects.count() + 1)
+        RetentionRule(**bench_rule_fields(n), **published) for n in range(1, RULES - RetentionRule.objects.count() + 1)
     ]
     RetentionRule.objects.bulk_create(rules, batch_size=500)
     return {

@@ -57,6 +57,19 @@ def uncached():
     return override_settings(PRIVACY_NOTICES_CACHE=None)
 
 
+def queries_for(client, url) -> int:
+    """The queries an anonymous GET of ``url`` costs the views (a 200), as on a running site with the cache off."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with uncached():  # the views' own work, not the cache's answer
+        client.get(url)  # warm per-process caches (site root paths), as a running site has
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        assert response.status_code == 200, url
+        return len(captured.captured_queries)
+
+
 @pytest.fixture(autouse=True)
 def _empty_caches():
     """Each test starts with empty caches: a cached answer from an earlier test's rows must not be served.

@@ -19,7 +19,7 @@ import privacy_notices
 from privacy_notices.history import VERSIONS_PER_PAGE
 from privacy_notices.models import NoticeVersion, PrivacyNoticePage
 from privacy_notices.versions import VersionCause, record_version
-from tests.conftest import section, uncached
+from tests.conftest import queries_for, section
 from tests.test_versions import publish_edit
 
 pytestmark = pytest.mark.django_db
@@ -391,15 +391,6 @@ def bulk_versions(notice, count, start=1):
             for number in range(start, start + count)
         ]
     )
-
-
-def queries_for(client, url):
-    with uncached():  # the views' own work, not the cache's answer
-        client.get(url)  # warm per-process caches (site root paths), as a running site has
-        with CaptureQueriesContext(connection) as captured:
-            response = client.get(url)
-        assert response.status_code == 200, url
-        return len(captured.captured_queries)
 
 
 @pytest.mark.parametrize(

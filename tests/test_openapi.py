@@ -27,8 +27,7 @@ from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.management import call_command
 from django.core.signals import got_request_exception, request_finished, request_started
-from django.db import close_old_connections, connection, transaction
-from django.test.utils import CaptureQueriesContext
+from django.db import close_old_connections, transaction
 from django.utils import timezone
 from jsonschema import Draft202012Validator, FormatChecker
 from openapi_spec_validator import validate as validate_openapi
@@ -47,7 +46,7 @@ from privacy_notices.models import PrivacyNoticeIndexPage, PrivacyNoticePage
 from privacy_notices.openapi import EXTENSIONS, openapi_document
 from retention_schedule.exchange.writing import XLSX_CONTENT_TYPE
 from retention_schedule.models import RetentionSchedulePage
-from tests.conftest import uncached
+from tests.conftest import queries_for
 
 pytestmark = pytest.mark.django_db
 
@@ -664,15 +663,6 @@ def test_what_the_fuzzer_found_answers_as_documented(client, document, operation
 # JSON costs no more than HTML ----------------------------------------------------------------------------------------
 
 
-def _queries(client, url) -> int:
-    with uncached():  # the views' own work, not the cache's answer
-        client.get(url)  # warm per-process caches (site root paths), as a running site has
-        with CaptureQueriesContext(connection) as captured:
-            response = client.get(url)
-        assert response.status_code == 200, url
-        return len(captured.captured_queries)
-
-
 @pytest.mark.parametrize(
     ("operation_id", "parameters"),
     [
@@ -683,8 +673,8 @@ def _queries(client, url) -> int:
     ],
 )
 def test_json_costs_no_more_queries_than_html(client, document, operation_id, parameters):
-    html = _queries(client, address(document, operation_id, {"format": "html"}, **parameters))
-    as_json = _queries(client, address(document, operation_id, {"format": "json"}, **parameters))
+    html = queries_for(client, address(document, operation_id, {"format": "html"}, **parameters))
+    as_json = queries_for(client, address(document, operation_id, {"format": "json"}, **parameters))
     assert as_json <= html
 
 
