@@ -23,6 +23,11 @@ expensive, is done precisely: see ``privacy_notices.purging``.
 The generation changes twice: at once, so the changing request and a test see
 the change, and again when the transaction commits, so an answer another
 process built from the old rows while the transaction was open is not kept.
+Saving a draft writes only Wagtail's revision bookkeeping on the live row and
+changes nothing (``public_changes.REVISION_BOOKKEEPING``); ``migrate`` (each
+deploy) starts a new generation. Keys also carry the day, for answers that
+name today's date. If the cache cannot be reached, nothing is cached and the
+views answer; a change that cannot start a new generation is logged.
 
 Settings (all optional):
 
@@ -36,16 +41,19 @@ Settings (all optional):
     change made without Django's signals (say, SQL run by hand).
 """
 
+import logging
 import uuid
 
 from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 
 KEY_PREFIX = "privacy-notices"
 GENERATION_KEY = f"{KEY_PREFIX}:generation"
 DEFAULT_TIMEOUT = 3600
+
+logger = logging.getLogger(__name__)
 
 
 def public_cache():
@@ -58,27 +66,42 @@ def cache_timeout() -> int:
     return int(getattr(settings, "PRIVACY_NOTICES_CACHE_TIMEOUT", DEFAULT_TIMEOUT))
 
 
-def current_generation(cache) -> str:
-    """The generation every key made now belongs to; a new one if the cache has lost it."""
-    generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
-        generation = cache.get(GENERATION_KEY) or ""
-    return generation
+def current_generation(cache) -> str | None:
+    """The part of every key made now: the generation, and the day (some answers name today's date).
+
+    A new generation if the cache has lost it; None if the cache cannot say (then nothing is cached).
+    """
+    try:
+        generation = cache.get(GENERATION_KEY)
+        if generation is None:
+            cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+            generation = cache.get(GENERATION_KEY)
+    except Exception:  # noqa: BLE001 - any backend's error: the cache is down, the views answer
+        logger.warning("The cache of public answers cannot be read; answering without it.", exc_info=True)
+        return None
+    if not generation:
+        return None
+    return f"{generation}:{timezone.localdate().isoformat()}"
 
 
-def start_new_generation():
-    """Every key made before now is never read again."""
+def start_new_generation(**kwargs):
+    """Every key made before now is never read again. (Also a receiver of ``post_migrate``: each deploy.)"""
     cache = public_cache()
-    if cache is not None:
+    if cache is None:
+        return
+    try:
         cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+    except Exception:  # noqa: BLE001 - any backend's error
+        # Nothing is read from a cache that is down, so nothing old is served now. If it comes back
+        # with its old entries (a network split, not a restart), they last PRIVACY_NOTICES_CACHE_TIMEOUT.
+        logger.error("The cache of public answers could not be told of a change.", exc_info=True)
 
 
 def forget_public_answers():
     """Forget every cached answer and document: now, and again when the current transaction commits."""
     start_new_generation()
     # Outside a transaction Django runs this at once, which costs one more cache write and nothing else.
-    transaction.on_commit(start_new_generation)
+    transaction.on_commit(start_new_generation, robust=True)
 
 
 def _request_part(request) -> str:
@@ -98,10 +121,13 @@ def cached_document(kind: str, page, request, build):
     preview = getattr(request, "is_preview", False)
     if cache is None or preview or not page.pk or not page.live or not page.live_revision_id:
         return build()
+    generation = current_generation(cache)
+    if generation is None:
+        return build()
     key = ":".join(
         [
             KEY_PREFIX,
-            current_generation(cache),
+            generation,
             "document",
             kind,
             str(page.pk),
@@ -110,10 +136,16 @@ def cached_document(kind: str, page, request, build):
             _request_part(request),
         ]
     )
-    document = cache.get(key)
+    try:
+        document = cache.get(key)
+    except Exception:  # noqa: BLE001 - the cache is down: build it
+        return build()
     if document is None:
         document = build()
-        cache.set(key, document, cache_timeout())
+        try:
+            cache.set(key, document, cache_timeout())
+        except Exception:  # noqa: BLE001
+            logger.warning("A resolved document could not be cached.", exc_info=True)
     return document
 
 

@@ -15,27 +15,39 @@ preview. Nothing else a site serves is kept. Requests that carry a session
 cookie (editors signed in, visitors who entered a page's password) always go
 through to the views, so they still see Wagtail's user bar and restricted pages.
 
-The key is the generation (see ``privacy_notices.caching``), the scheme, host
-and full path, and the request headers a public answer can vary on. An answer
-that varies on anything else is not kept. (``Vary: Cookie`` is allowed: it says the view
-asked whether the visitor was signed in, and requests with a session cookie
-never reach the cache.)
+The key is the generation and the day (see ``privacy_notices.caching``), the
+scheme, host and full path, the request headers a public answer can vary on,
+and the language cookie (``LocaleMiddleware`` reads it). An answer that varies
+on anything else is not kept. ``Vary: Cookie`` is allowed: it says the view
+asked whether the visitor was signed in; requests with a session cookie never
+reach the cache, and the language cookie is in the key.
+
+A conditional request that finds nothing kept is passed to the views as an
+unconditional one, so its full answer is kept, then answered 304 here when its
+validators match: a CDN revalidating after a change fills the cache too.
+
+If the cache cannot be reached, every request goes to the views.
 """
 
 import hashlib
+import logging
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.http import HttpResponse
-from django.utils.cache import cc_delim_re
 
-from retention_schedule.conditional import SHAREABLE, answer_conditionally
+from retention_schedule.conditional import SHAREABLE, answer_conditionally, cors_allowed_origins
 
 from .caching import KEY_PREFIX, cache_timeout, current_generation, public_cache
 
-# The request headers that pick between an address's answers: its form (Accept), CORS (Origin), and
-# what a site's own middleware may add (compression, language). All are in the key.
+logger = logging.getLogger(__name__)
+
+# The request headers that pick between an address's answers: its form (Accept), CORS (Origin, only
+# when the site allows other origins; otherwise every answer is the same), and what a site's own
+# middleware may add (compression, language). All are in the key.
 KEYED_HEADERS = ("Accept", "Origin", "Accept-Encoding", "Accept-Language")
+# What a conditional request sends: removed while the views build the full answer to keep.
+CONDITIONAL_HEADERS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")
 
 
 def _answer_key(generation: str, request) -> str | None:
@@ -43,7 +55,9 @@ def _answer_key(generation: str, request) -> str | None:
         address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
     except DisallowedHost:
         return None  # the views answer it (400), as without the cache
-    parts = [address] + [request.headers.get(name, "") for name in KEYED_HEADERS]
+    headers = [name for name in KEYED_HEADERS if name != "Origin" or cors_allowed_origins()]
+    parts = [address] + [request.headers.get(name, "") for name in headers]
+    parts.append(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, ""))
     digest = hashlib.sha256("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
     return f"{KEY_PREFIX}:{generation}:answer:{digest}"
 
@@ -53,9 +67,12 @@ def _keepable(response) -> bool:
         return False
     if response.cookies:  # a cookie set for one visitor must not reach the next
         return False
-    varies_on = {name.strip().lower() for name in cc_delim_re.split(response.get("Vary", "")) if name.strip()}
+    cache_control = response.get("Cache-Control", "")
+    if "private" in cache_control or "no-store" in cache_control:  # made private after the view (Wagtail)
+        return False
+    varies_on = {name.strip().lower() for name in response.get("Vary", "").split(",") if name.strip()}
     # "Cookie" is there because the view asked whether the visitor is signed in. Requests with a
-    # session cookie never reach the cache, and the public views read no other cookie.
+    # session cookie never reach the cache, and the language cookie is in the key.
     return varies_on <= {name.lower() for name in KEYED_HEADERS} | {"cookie"}
 
 
@@ -76,7 +93,7 @@ def _rebuilt(validators: dict, content: bytes = b"") -> HttpResponse:
 
 
 def _is_conditional(request) -> bool:
-    return "If-None-Match" in request.headers or "If-Modified-Since" in request.headers
+    return any(name in request.META for name in CONDITIONAL_HEADERS)
 
 
 class PublicAnswerCacheMiddleware:
@@ -85,11 +102,41 @@ class PublicAnswerCacheMiddleware:
 
     def __call__(self, request):
         cache = public_cache()
-        if cache is None or request.method not in ("GET", "HEAD") or settings.SESSION_COOKIE_NAME in request.COOKIES:
+        if (
+            cache is None
+            or request.method not in ("GET", "HEAD")
+            or settings.SESSION_COOKIE_NAME in request.COOKIES
+            or getattr(request, "is_dummy", False)  # Wagtail's preview of a page as it would be served
+        ):
             return self.get_response(request)
-        key = _answer_key(current_generation(cache), request)
+        generation = current_generation(cache)
+        key = _answer_key(generation, request) if generation else None
         if key is None:
             return self.get_response(request)
+        try:
+            answer = self._kept_answer(cache, key, request)
+        except Exception:  # noqa: BLE001 - any backend's error: the cache is down, the views answer
+            logger.warning("The cache of public answers cannot be read; answering without it.", exc_info=True)
+            return self.get_response(request)
+        if answer is not None:
+            return answer
+        # Nothing kept: the views build the full answer (not a 304) so it can be kept.
+        conditions = {name: request.META.pop(name) for name in CONDITIONAL_HEADERS if name in request.META}
+        request.__dict__.pop("headers", None)  # request.headers is read from META once and kept
+        response = self.get_response(request)
+        request.META.update(conditions)
+        request.__dict__.pop("headers", None)
+        if not _keepable(response):
+            if response.status_code == 200 and response.has_header("ETag"):
+                return answer_conditionally(request, response, dated=False)  # as the view would have
+            return response
+        try:
+            cache.set_many({key: _validators(response), key + ":body": response.content}, cache_timeout())
+        except Exception:  # noqa: BLE001
+            logger.warning("A public answer could not be cached.", exc_info=True)
+        return answer_conditionally(request, response, dated=getattr(response, SHAREABLE)["dated"])
+
+    def _kept_answer(self, cache, key, request):
         # The validators and the body are kept apart, so a conditional request (the commonest from a
         # CDN or a browser revalidating) fetches a few hundred bytes, not the whole answer.
         if _is_conditional(request):
@@ -102,8 +149,4 @@ class PublicAnswerCacheMiddleware:
         if len(kept) == 2:
             validators, content = kept[key], kept[key + ":body"]
             return answer_conditionally(request, _rebuilt(validators, content), dated=validators["dated"])
-        response = self.get_response(request)
-        if _keepable(response):
-            timeout = cache_timeout()
-            cache.set_many({key: _validators(response), key + ":body": response.content}, timeout)
-        return response
+        return None

@@ -8,9 +8,9 @@ purged of the addresses the change reaches (``purging``).
 import contextvars
 
 from django.core.signals import setting_changed
-from django.db.models.signals import post_delete, post_save, pre_delete
+from django.db.models.signals import post_delete, post_migrate, post_save, pre_delete
 from django.dispatch import receiver
-from wagtail.signals import page_published, page_unpublished, post_page_move, published, unpublished
+from wagtail.signals import page_published, page_unpublished, post_page_move, pre_page_move, published, unpublished
 
 from retention_schedule.bulk_changes import register_bulk_change_wrapper
 
@@ -48,6 +48,19 @@ def _shown_publicly():
 
 _models = None
 
+# The fields Wagtail writes on the live row when a draft is saved, or a page locked for a workflow:
+# none of them shows publicly, and autosave writes them every few seconds while an editor types.
+REVISION_BOOKKEEPING = {
+    "latest_revision",
+    "latest_revision_created_at",
+    "draft_title",
+    "has_unpublished_changes",
+    "wagtail_admin_comments",
+    "locked",
+    "locked_at",
+    "locked_by",
+}
+
 
 def _is_shown_publicly(sender) -> bool:
     global _models
@@ -58,9 +71,9 @@ def _is_shown_publicly(sender) -> bool:
 
 @receiver(post_save, dispatch_uid="privacy_notices_public_row_saved")
 @receiver(post_delete, dispatch_uid="privacy_notices_public_row_deleted")
-def public_row_changed(sender, instance, raw=False, **kwargs):
-    # A draft saved also lands here (the page row records its latest revision): forgetting costs a
-    # rebuild, which is cheap next to serving an old answer.
+def public_row_changed(sender, instance, raw=False, update_fields=None, **kwargs):
+    if update_fields and set(update_fields) <= REVISION_BOOKKEEPING:
+        return  # a draft saved (autosave too): the public still sees the published row
     if not raw and _is_shown_publicly(sender):
         if not _in_bulk_change.get():  # a bulk change forgets once, at its end
             forget_public_answers()
@@ -68,12 +81,16 @@ def public_row_changed(sender, instance, raw=False, **kwargs):
 
 
 def _purge_for(instance, created: bool):
+    from wagtail.models import PageViewRestriction
+
     from .organisation import OrganisationSettings
     from .registers import Audience
     from .versions import NoticeVersion
 
     if isinstance(instance, NoticeVersion) and created:
-        purging.purge_pages(instance.notice_id)
+        purging.purge_new_version(instance.notice_id, instance.number)
+    elif isinstance(instance, PageViewRestriction) and purging.frontend_cache_configured():
+        purging.purge_page_tree(instance.page)
     elif isinstance(instance, Audience) and purging.frontend_cache_configured():
         purging.purge_pages(*instance.notices.live().values_list("pk", flat=True))
     elif isinstance(instance, OrganisationSettings):
@@ -84,6 +101,12 @@ def _purge_for(instance, created: bool):
 def page_moved(sender, **kwargs):
     # Moving updates the descendants' paths with a bulk UPDATE, which sends no post_save.
     forget_public_answers()
+
+
+@receiver(pre_page_move, dispatch_uid="privacy_notices_purge_moved_page")
+def page_about_to_move(sender, instance, **kwargs):
+    # Its old addresses, and its descendants', must be worked out while it still has them.
+    purging.purge_addresses_of(instance, with_descendants=True)
 
 
 @receiver(page_published, dispatch_uid="privacy_notices_purge_published_page")
@@ -122,8 +145,12 @@ def _is_register_entry(sender) -> bool:
 def register_entry_changed(sender, instance, **kwargs):
     from retention_schedule.models import RetentionRule
 
+    from .registers import CookieDeclaration, Processor
+
     if _is_register_entry(sender):
-        purging.purge_registers([instance.code] if isinstance(instance, RetentionRule) else [])
+        endpoint = {Processor: "processors", CookieDeclaration: "cookies", RetentionRule: "retention-rules"}
+        entries = [(name, instance.pk) for model, name in endpoint.items() if isinstance(instance, model)]
+        purging.purge_registers([instance.code] if isinstance(instance, RetentionRule) else [], entries)
 
 
 @receiver(setting_changed, dispatch_uid="privacy_notices_setting_changed")
@@ -156,3 +183,6 @@ class _ForgetAfterBulkChange:
 
 
 register_bulk_change_wrapper(_ForgetAfterBulkChange)
+
+# Each deploy runs migrate: answers built by the old code (templates, document shapes) are not reused.
+post_migrate.connect(start_new_generation, dispatch_uid="privacy_notices_forget_after_migrate")

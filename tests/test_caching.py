@@ -180,9 +180,12 @@ class _PurgeRecorder(http.server.BaseHTTPRequestHandler):
     """Stands in for Varnish: records each PURGE Wagtail's HTTPBackend sends (host and path)."""
 
     purged: list
+    generations: list
 
     def do_PURGE(self):  # noqa: N802 (the HTTP method's name)
         self.purged.append(f"{self.headers['Host']}{self.path}")
+        # The generation of the Django cache when the purge arrives (the same process's cache).
+        self.generations.append(public_cache().get(GENERATION_KEY))
         self.send_response(200)
         self.end_headers()
 
@@ -203,9 +206,14 @@ def set_up_committed(varnish):
 
 
 @pytest.fixture
-def varnish(settings):
+def varnish_generations():
+    return []
+
+
+@pytest.fixture
+def varnish(settings, varnish_generations):
     purged = []
-    handler = type("Recorder", (_PurgeRecorder,), {"purged": purged})
+    handler = type("Recorder", (_PurgeRecorder,), {"purged": purged, "generations": varnish_generations})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -300,3 +308,111 @@ def test_every_public_address_is_answered_again_from_the_cache(client):
         assert first.status_code == 200, url
         assert queries == 0, f"{address}: {queries} queries"
         assert again.content == first.content and again["ETag"] == first["ETag"], address
+
+
+# What the review found ----------------------------------------------------------------------------------------------
+
+
+def test_a_draft_saved_on_any_page_keeps_the_public_answers(client, site_root, notice):
+    """Wagtail 8 autosaves drafts every few seconds while an editor types: that must not empty the cache."""
+    from demo.models import ContentPage
+
+    other = ContentPage(title="About us", slug="about", live=False)
+    site_root.add_child(instance=other)
+    client.get(notice.url)
+    other.title = "About us (still typing)"
+    other.save_revision()
+    notice.summary = "A draft summary"
+    notice.save_revision()
+    assert read(client, notice.url)[1] == 0
+
+
+def test_a_conditional_request_fills_a_cold_cache(client, notice):
+    """A CDN revalidating after a change reaches the views once, not every time."""
+    etag = client.get(notice.url)["ETag"]
+    public_cache().clear()
+    first, _ = read(client, notice.url, HTTP_IF_NONE_MATCH=etag)
+    again, queries = read(client, notice.url, HTTP_IF_NONE_MATCH=etag)
+    assert first.status_code == again.status_code == 304 and queries == 0
+
+
+def test_the_public_pages_and_editing_outlive_a_cache_server_outage(client, notice, settings, tmp_path):
+    settings.CACHES = {
+        **settings.CACHES,
+        "down": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": f"unix://{tmp_path}/none.sock"},
+    }
+    settings.PRIVACY_NOTICES_CACHE = "down"
+    assert client.get(notice.url).status_code == 200
+    notice.title = "Published while the cache is down"
+    notice.save_revision().publish()  # logged, not an error for the editor
+    assert "Published while the cache is down" in client.get(notice.url).content.decode()
+
+
+def test_a_language_cookies_answer_is_not_served_to_everyone(client, make_notice, settings):
+    """On a host site with LocaleMiddleware, a Welsh reader's page is not given to the next reader."""
+    settings.MIDDLEWARE = [
+        *settings.MIDDLEWARE[:2],
+        "django.middleware.locale.LocaleMiddleware",
+        *settings.MIDDLEWARE[2:],
+    ]
+    settings.LANGUAGES = [("en", "English"), ("cy", "Welsh")]
+    settings.LANGUAGE_CODE = "en"
+    notice = make_notice()
+    welsh_reader = client.__class__()
+    welsh_reader.cookies[settings.LANGUAGE_COOKIE_NAME] = "cy"
+    assert welsh_reader.get(notice.url)["Content-Language"] == "cy"
+    assert client.get(notice.url)["Content-Language"] == "en"
+
+
+def test_adding_a_view_restriction_purges_the_cdn(notice, varnish, django_capture_on_commit_callbacks):
+    set_up_committed(varnish)
+    with django_capture_on_commit_callbacks(execute=True):
+        PageViewRestriction.objects.create(page=notice, restriction_type=PageViewRestriction.PASSWORD, password="x")
+    assert f"localhost{notice.url}" in varnish and "localhost/privacy/" in varnish, varnish
+
+
+def test_moving_a_notice_purges_its_old_address(site_root, notice, varnish, django_capture_on_commit_callbacks):
+    from privacy_notices.models import PrivacyNoticeIndexPage
+
+    other = PrivacyNoticeIndexPage(title="Other hub", slug="other-hub", live=False)
+    site_root.add_child(instance=other)
+    other.save_revision().publish()
+    set_up_committed(varnish)
+    old = notice.url
+    with django_capture_on_commit_callbacks(execute=True):
+        notice.move(other, pos="last-child")
+    assert f"localhost{old}" in varnish, varnish
+
+
+def test_a_processor_change_purges_its_api_answers(notice, varnish, django_capture_on_commit_callbacks):
+    set_up_committed(varnish)
+    processor = Processor.objects.get(pk=notice.processor.pk)
+    processor.name = "Egress Defend"
+    with django_capture_on_commit_callbacks(execute=True):
+        processor.save_revision().publish()
+    assert f"localhost/api/v2/processors/{processor.pk}/" in varnish
+    assert "localhost/api/v2/processors/" in varnish
+
+
+def test_a_new_version_purges_the_page_of_the_version_before(notice, varnish, django_capture_on_commit_callbacks):
+    """Version 1's page said it was the current version; now it must say until when."""
+    set_up_committed(varnish)
+    notice.title = "Changed"
+    with django_capture_on_commit_callbacks(execute=True):
+        notice.save_revision().publish()
+    assert f"localhost{notice.url}@history/1/" in varnish
+
+
+def test_the_cdn_is_purged_only_after_the_cache_has_forgotten(
+    notice, varnish, varnish_generations, django_capture_on_commit_callbacks
+):
+    """Between the change and its commit another process may cache the old answer: the purge must not let a CDN
+    fetch that answer again, so the generation the change began under is gone before any purge is sent."""
+    set_up_committed(varnish)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        notice.title = "Changed"
+        notice.save_revision().publish()
+        during = public_cache().get(GENERATION_KEY)
+    for callback in callbacks:
+        callback()
+    assert varnish and during not in varnish_generations
