@@ -8,7 +8,7 @@ purged of the addresses the change reaches (``purging``).
 import contextvars
 
 from django.core.signals import setting_changed
-from django.db.models.signals import post_delete, post_migrate, post_save, pre_delete
+from django.db.models.signals import post_delete, post_migrate, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 from wagtail.signals import page_published, page_unpublished, post_page_move, pre_page_move, published, unpublished
 
@@ -118,6 +118,23 @@ def page_published_or_unpublished(sender, instance, **kwargs):
 
     if isinstance(instance, PrivacyNoticePage | PrivacyNoticeIndexPage | RetentionSchedulePage):
         purging.purge_pages(instance.pk)
+
+
+@receiver(pre_save, dispatch_uid="privacy_notices_purge_renamed_page")
+def page_about_to_be_renamed(sender, instance, raw=False, update_fields=None, **kwargs):
+    """A live page whose address changes (a new slug published): its old addresses, and those under it, go too."""
+    from retention_schedule.page_model import base_page_model
+
+    if raw or not instance.pk or not purging.frontend_cache_configured():
+        return
+    if update_fields is not None and not {"slug", "url_path"} & set(update_fields):
+        return
+    page_model = base_page_model()
+    if not isinstance(instance, page_model):
+        return
+    before = page_model.objects.filter(pk=instance.pk, live=True).exclude(url_path=instance.url_path).first()
+    if before is not None:
+        purging.purge_addresses_of(before, with_descendants=True)
 
 
 @receiver(pre_delete, dispatch_uid="privacy_notices_purge_deleted_page")

@@ -14,16 +14,13 @@ published, so this module adds, after the transaction commits:
   schedule pages and the rule's own address; the notices it altered have a new
   version, so they are purged by the first rule;
 - a view restriction added or removed: the pages under it;
-- a page moved or deleted: its old addresses and its descendants', worked out first;
+- a page moved, given a new slug or deleted: its old addresses and its descendants', worked out first;
 - an audience saved: its notices; the organisation's settings saved: everything.
 
 Before any purge is sent, the Django cache starts a new generation (see
 ``caching``), so a CDN refetching at once is not given an answer a process built
 from the old rows while the transaction was open. A CDN that cannot be reached
 is logged (``on_commit(..., robust=True)``), never an error after the commit.
-
-Not purged: a page's old addresses when its slug is changed and published (the
-purge runs after the commit, when only the new ones are known).
 
 Each page type lists its addresses in ``get_cached_paths()``. With no frontend
 cache configured nothing is worked out or sent. Addresses with a query of their

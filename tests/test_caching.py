@@ -416,3 +416,15 @@ def test_the_cdn_is_purged_only_after_the_cache_has_forgotten(
     for callback in callbacks:
         callback()
     assert varnish and during not in varnish_generations
+
+
+def test_a_new_slug_purges_the_old_addresses_of_the_page_and_those_under_it(
+    hub, notice, varnish, django_capture_on_commit_callbacks
+):
+    set_up_committed(varnish)
+    old_notice = notice.url
+    hub.slug = "privacy-information"
+    with django_capture_on_commit_callbacks(execute=True):
+        hub.save_revision().publish()
+    assert "localhost/privacy/" in varnish and f"localhost{old_notice}" in varnish, sorted(varnish)
+    assert "localhost/privacy-information/" in varnish
