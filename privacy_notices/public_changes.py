@@ -16,6 +16,7 @@ from retention_schedule.bulk_changes import register_bulk_change_wrapper
 
 from . import purging
 from .caching import forget_public_answers, start_new_generation
+from .signal_handlers import _is_register_entry
 
 
 def _shown_publicly():
@@ -146,14 +147,6 @@ def page_about_to_be_deleted(sender, instance, **kwargs):
     # Its addresses must be worked out while it still has them.
     if isinstance(instance, PrivacyNoticePage | PrivacyNoticeIndexPage | RetentionSchedulePage):
         purging.purge_addresses_of(instance)
-
-
-def _is_register_entry(sender) -> bool:
-    from retention_schedule.models import RetentionRule
-
-    from .registers import CookieDeclaration, Processor
-
-    return issubclass(sender, Processor | CookieDeclaration | RetentionRule)
 
 
 @receiver(published, dispatch_uid="privacy_notices_purge_published_entry")

@@ -145,18 +145,10 @@ def _public_page_types():
     return PrivacyNoticeIndexPage, PrivacyNoticePage, RetentionSchedulePage
 
 
-def _api_detail_url(page) -> str | None:
-    try:
-        path = reverse("privacy_notices_api:pages:detail", args=[page.pk])
-    except NoReverseMatch:
-        return None
-    site = page.get_site()
-    return site.root_url + path if site else None
-
-
 def _add_page(batch, page):
     batch.add_page(page)
-    api_url = _api_detail_url(page)
+    site = page.get_site()
+    api_url = _api_url(site.root_url, "pages:detail", page.pk) if site else None
     if api_url:
         batch.add_url(api_url)
 
