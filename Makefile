@@ -1,6 +1,6 @@
 # The README's commands. Each sets itself up on a fresh clone with only Python 3.11+ present.
 #   make demo   set up, load the demo content, serve http://127.0.0.1:$(PORT)
-#   make test   set up and run every test
+#   make test   set up and run every test (with axe-core from npm for the browser tests, where npm is installed)
 #   make lint   ruff check and ruff format --check
 #   make bench  run every benchmarks/*.py and print its timings
 
@@ -14,6 +14,8 @@ BIN = $(VENV)/bin
 MANAGE = $(BIN)/python site/manage.py
 # Re-install when the project's dependencies change.
 STAMP = $(VENV)/.installed
+# axe-core, from the npm registry (package-lock.json): the browser tests inject it into each public page.
+AXE = node_modules/axe-core/axe.min.js
 
 .PHONY: demo test lint bench install serve clean
 
@@ -26,6 +28,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+$(AXE): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error && touch $(AXE); \
+	else echo "npm is not installed: the accessibility checks will be skipped (Debian: apt-get install npm)"; fi
+
 # Links the demo prints (logins, notification emails) use the port it serves on.
 demo: export WAGTAILADMIN_BASE_URL = http://127.0.0.1:$(PORT)
 demo: $(STAMP)
@@ -36,7 +42,7 @@ demo: $(STAMP)
 	@echo "Serving the demo on http://127.0.0.1:$(PORT)/privacy/ (admin: http://127.0.0.1:$(PORT)/admin/)"
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
-test: $(STAMP)
+test: $(STAMP) $(AXE)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -48,4 +54,4 @@ bench: $(STAMP)
 	@for script in benchmarks/[!_]*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .ruff_cache node_modules test-artifacts

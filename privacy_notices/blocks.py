@@ -117,12 +117,15 @@ class SharingBlock(blocks.StructBlock):
 
     heading = heading_block(_("Who we share it with"))
     intro = intro_block()
+    # The optional lists start empty (default=[]): an empty item would be "required" and stop a new section
+    # from saving until the editor deleted it. The editor adds items with the list's + button.
     processors = blocks.ListBlock(
         SnippetChooserBlock("privacy_notices.Processor"),
         label=_("from the processor register"),
         required=False,
+        default=[],
     )
-    other_recipients = blocks.ListBlock(OtherRecipientBlock(), label=_("other recipients"), required=False)
+    other_recipients = blocks.ListBlock(OtherRecipientBlock(), label=_("other recipients"), required=False, default=[])
 
     class Meta:
         icon = "group"
@@ -138,6 +141,7 @@ class RetentionBlock(blocks.StructBlock):
         SnippetChooserBlock("retention_schedule.RetentionRule"),
         label=_("from the retention schedule"),
         required=False,
+        default=[],
     )
 
     class Meta:
@@ -165,7 +169,10 @@ class CookiesBlock(blocks.StructBlock):
         label=_("every cookie in these categories"), choices=CookieCategory.choices, required=False
     )
     cookies = blocks.ListBlock(
-        SnippetChooserBlock("privacy_notices.CookieDeclaration"), label=_("and these cookies"), required=False
+        SnippetChooserBlock("privacy_notices.CookieDeclaration"),
+        label=_("and these cookies"),
+        required=False,
+        default=[],
     )
 
     class Meta:

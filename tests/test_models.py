@@ -102,3 +102,13 @@ def test_records_kept_permanently_cannot_be_deleted_at_the_end(action):
     permanent.disposal_action = "archive"
     permanent.full_clean()
     assert permanent.as_public_data()["disposal_action_text"] == "Transferred to the archive"
+
+
+@pytest.mark.parametrize("block_type", ["sharing", "retention", "cookies"])
+def test_a_new_section_with_optional_lists_saves_as_it_is_added(block_type):
+    """A section just added in the editor has empty optional lists, not an empty item that must be filled in."""
+    from privacy_notices.blocks import NoticeSectionsBlock
+
+    block = NoticeSectionsBlock().child_blocks[block_type]
+    value = block.get_default()
+    block.clean(block.to_python(block.get_prep_value(value)))

@@ -8,19 +8,14 @@ written, but for the port; a trailing ``# NNN`` says the status it should
 get (200 otherwise).
 """
 
-import os
 import re
 import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from .live_demo import ROOT, serve_demo
+
 README = (ROOT / "README.md").read_text()
 DEMO_HOST = "http://127.0.0.1:8000"
 
@@ -40,47 +35,10 @@ def curl_examples() -> list[str]:
     return lines
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _manage(env, *args):
-    subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT / "site", env=env, check=True, capture_output=True, timeout=300
-    )
-
-
 @pytest.fixture(scope="module")
 def demo_server(tmp_path_factory):
-    var_dir = tmp_path_factory.mktemp("demo-var")
-    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}  # the demo's own SQLite
-    env.update({"PRIVACY_VAR_DIR": str(var_dir), "DJANGO_SETTINGS_MODULE": "privacy_site.settings.dev"})
-    _manage(env, "migrate", "--no-input")
-    _manage(env, "load_demo_content")
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-        cwd=ROOT / "site",
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _attempt in range(100):
-            try:
-                urllib.request.urlopen(url + "/privacy/", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("the demo server did not start")
+    with serve_demo(tmp_path_factory.mktemp("demo-var")) as url:
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def test_the_readme_has_a_curl_example_for_each_headless_address():

@@ -1,0 +1,78 @@
+"""The demo site served by a real server, as `make demo` serves it, for tests that talk to it over HTTP.
+
+Each server gets its own directory (its own SQLite database, media and sent
+mail), is set up with the same management commands `make demo` runs, and
+listens on a free port. The tests use no database of their own: what they
+see is what a visitor to the demo would see.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def demo_environment(var_dir: Path, port: int | None = None) -> dict:
+    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}  # the demo's own SQLite
+    env.update({"PRIVACY_VAR_DIR": str(var_dir), "DJANGO_SETTINGS_MODULE": "privacy_site.settings.dev"})
+    if port:
+        # Links in the notification emails and the printed logins use the address served.
+        env["WAGTAILADMIN_BASE_URL"] = f"http://127.0.0.1:{port}"
+    return env
+
+
+def manage(env: dict, *args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT / "site", env=env, capture_output=True, text=True, timeout=300
+    )
+    if result.returncode:
+        raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+@contextmanager
+def serve_demo(var_dir: Path, *, logins: bool = False):
+    """Set up the demo in var_dir as `make demo` does and serve it; yields its base address."""
+    port = free_port()
+    env = demo_environment(var_dir, port)
+    manage(env, "migrate", "--no-input")
+    if logins:
+        manage(env, "create_demo_logins")
+    manage(env, "load_demo_content")
+    log = open(var_dir / "server.log", "w")  # noqa: SIM115 - kept open for the server's lifetime
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+        cwd=ROOT / "site",
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _attempt in range(150):
+            if server.poll() is not None:
+                raise RuntimeError(f"the demo server stopped: {(var_dir / 'server.log').read_text()[-2000:]}")
+            try:
+                urllib.request.urlopen(url + "/privacy/", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("the demo server did not answer within 30 seconds")
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        log.close()
