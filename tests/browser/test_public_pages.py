@@ -209,6 +209,8 @@ def test_a_printed_notice_carries_its_version_and_date(visit, name):
     assert re.search(r"\d{1,2} \w+ \d{4}", meta.inner_text())
     assert page.get_by_text(re.compile(r"^Version \d+")).first.is_visible()
     assert page.get_by_text("Printed from").is_visible()
+    # The version stays on paper; a link to the history does not help there.
+    assert not page.get_by_role("link", name="See all versions and what changed").is_visible()
     for hidden in ("Skip to main content",):
         assert not page.get_by_role("link", name=hidden).is_visible()
     assert not page.get_by_role("navigation", name="Main").is_visible()
