@@ -7,6 +7,7 @@ see is what a visitor to the demo would see.
 """
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -24,9 +25,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def demo_environment(var_dir: Path, port: int | None = None) -> dict:
+def demo_environment(var_dir: Path, port: int | None = None, debug: bool = True) -> dict:
     env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}  # the demo's own SQLite
     env.update({"PRIVACY_VAR_DIR": str(var_dir), "DJANGO_SETTINGS_MODULE": "privacy_site.settings.dev"})
+    env["DJANGO_DEBUG"] = "true" if debug else "false"
     if port:
         # Links in the notification emails and the printed logins use the address served.
         env["WAGTAILADMIN_BASE_URL"] = f"http://127.0.0.1:{port}"
@@ -42,18 +44,30 @@ def manage(env: dict, *args: str) -> str:
     return result.stdout
 
 
+def server_errors(var_dir: Path) -> list[str]:
+    """The requests the server answered with a 5xx, from its log."""
+    log = var_dir / "server.log"
+    return [line for line in log.read_text().splitlines() if re.search(r'" 5\d\d \d', line)] if log.exists() else []
+
+
 @contextmanager
-def serve_demo(var_dir: Path, *, logins: bool = False):
-    """Set up the demo in var_dir as `make demo` does and serve it; yields its base address."""
+def serve_demo(var_dir: Path, *, logins: bool = False, debug: bool = True, preparation: str = ""):
+    """Set up the demo in var_dir as `make demo` does and serve it; yields its base address.
+
+    debug=False serves it as production would (DEBUG off: the site's own 404 page; static files through
+    `runserver --insecure`). preparation is Python run by `manage.py shell` after the demo content loads.
+    """
     port = free_port()
-    env = demo_environment(var_dir, port)
+    env = demo_environment(var_dir, port, debug)
     manage(env, "migrate", "--no-input")
     if logins:
         manage(env, "create_demo_logins")
     manage(env, "load_demo_content")
+    if preparation:
+        manage(env, "shell", "-c", preparation)
     log = open(var_dir / "server.log", "w")  # noqa: SIM115 - kept open for the server's lifetime
     server = subprocess.Popen(
-        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload", "--insecure"],
         cwd=ROOT / "site",
         env=env,
         stdout=log,

@@ -286,3 +286,26 @@ def test_section_anchors_fall_back_to_unique_slugs_and_dates_read_well():
     ]
     assert long_date("2026-11-22") == '<time datetime="2026-11-22">22 November 2026</time>'
     assert long_date(None) == "" and long_date("not a date") == ""
+
+
+@pytest.mark.django_db
+def test_an_unknown_address_gets_the_sites_own_404_page(client, hub, organisation):
+    response = client.get("/privacy/no-such-notice/")
+    assert response.status_code == 404
+    soup = BeautifulSoup(response.content, "html.parser")
+    assert soup.select_one("a.site-skip-link")["href"] == "#main-content"
+    assert soup.select_one("main#main-content h1").get_text() == "Page not found"
+    assert soup.select_one("header nav[aria-label=Main]") and soup.select_one("footer")
+    assert soup.select_one("main a[href='/privacy/']")
+
+
+def test_the_error_page_stands_alone(rf):
+    """Django renders 500.html with no context and no database: the page still has its landmarks and styles."""
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/privacy/"))
+    assert response.status_code == 500
+    soup = BeautifulSoup(response.content, "html.parser")
+    assert soup.select_one("html")["lang"] == "en-gb"
+    assert soup.select_one("a.site-skip-link") and soup.select_one("main h1") and soup.select_one("header")
+    assert soup.select_one("link[rel=stylesheet]")["href"].endswith("css/site.css")

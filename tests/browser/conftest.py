@@ -2,7 +2,7 @@
 
 import pytest
 
-from ..live_demo import serve_demo
+from ..live_demo import serve_demo, server_errors
 from .support import INSTALL_CHROMIUM, INSTALL_PLAYWRIGHT, chromium_arguments, chromium_path, missing
 
 
@@ -29,14 +29,21 @@ def demo_dir(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def demo(browser, demo_dir):
-    """The demo site, set up as `make demo` does (with its logins) and served by runserver; its base address.
+def demo(browser, demo_dir, request):
+    """The demo site, set up as `make demo` does (with its logins) and served as production would serve it
+    (DEBUG off) by runserver; its base address.
 
-    One per test module, so what one module changes in the admin no other module sees. It asks for the
-    browser first, so a machine without chromium skips before setting up a site.
+    One per test module, so what one module changes in the admin no other module sees; a module's
+    DEMO_PREPARATION (Python for `manage.py shell`) runs after the demo content loads. It asks for the
+    browser first, so a machine without chromium skips before setting up a site. Any answer the server
+    gave with a 5xx fails the module's last test, even one the browser did not show.
     """
-    with serve_demo(demo_dir, logins=True) as url:
+    preparation = getattr(request.module, "DEMO_PREPARATION", "")
+    with serve_demo(demo_dir, logins=True, debug=False, preparation=preparation) as url:
         yield url
+    errors = server_errors(demo_dir)
+    if errors:
+        pytest.fail("the demo server answered with an error:\n" + "\n".join(errors[:20]), pytrace=False)
 
 
 @pytest.fixture(scope="module")

@@ -47,6 +47,14 @@ def missing(message: str):
     pytest.skip(message)
 
 
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the browser fixture says how to install it, or fails under CI
+
+    def expect(*args, **kwargs):
+        missing(INSTALL_PLAYWRIGHT)
+
+
 def chromium_path() -> str | None:
     configured = os.environ.get("PRIVACY_TEST_CHROMIUM")
     if configured:

@@ -1,8 +1,12 @@
 """The local demo: `make demo`."""
 
+import os
+
 from .base import *  # noqa: F403
 
-DEBUG = True
+# DJANGO_DEBUG=false shows the demo as production would (its own 404 page, no debug pages); serve static files
+# then with `runserver --insecure`. The browser tests do that.
+DEBUG = os.environ.get("DJANGO_DEBUG", "true").lower() not in ("0", "false", "no")
 # A fixed key is fine for a demo bound to 127.0.0.1; production.py requires a real one.
 SECRET_KEY = "demo-only-not-secret"  # noqa: S105
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
