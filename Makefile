@@ -42,7 +42,8 @@ demo: $(STAMP)
 	$(MANAGE) create_demo_logins
 	$(MANAGE) load_demo_content
 	@echo "Serving the demo on http://127.0.0.1:$(PORT)/privacy/ (admin: http://127.0.0.1:$(PORT)/admin/)"
-	$(MANAGE) runserver 127.0.0.1:$(PORT)
+	@# --insecure: the site's CSS is served with DJANGO_DEBUG=false too (then the demo shows the site's own 404).
+	$(MANAGE) runserver --insecure 127.0.0.1:$(PORT)
 
 test: $(STAMP) $(AXE)
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -15,8 +15,9 @@ Debian's chromium, driven by Playwright, at a desktop and a phone width:
 """
 
 import re
-from datetime import date
+from datetime import datetime
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -37,12 +38,15 @@ for number in range(1, 52):
     page = PrivacyNoticePage.objects.get(pk=page.pk)
 """
 
+# Today where the demo is (its TIME_ZONE), not where the tests run.
+TODAY = datetime.now(ZoneInfo("Europe/London")).date().isoformat()
+
 # Every kind of public page, each at an address of the demo content, with the status it should answer.
 PUBLIC_PAGES = {
     "hub": "/privacy/",
     "notice": "/privacy/complainants/",
     "notice with cookies": "/privacy/site-visitors/",
-    "notice on a date": f"/privacy/site-visitors/?at={date.today().isoformat()}",
+    "notice on a date": f"/privacy/site-visitors/?at={TODAY}",
     "notice before it was published": "/privacy/site-visitors/?at=2020-01-01",
     "notice on a malformed date": "/privacy/complainants/?at=not-a-date",
     "history": "/privacy/site-visitors/@history",
@@ -78,7 +82,26 @@ STATUS = {
     "page not found": 404,
 }
 # Pages whose content is tables: each must have at least one.
-WITH_TABLES = {"notice", "notice with cookies", "history", "processors", "cookies", "retention schedule"}
+WITH_TABLES = {
+    "notice",
+    "notice with cookies",
+    "history",
+    "history, second page",
+    "processors",
+    "processors by role",
+    "cookies",
+    "cookies by category",
+    "retention schedule",
+    "retention schedule, searched",
+}
+# What a page says in words, so that a page that answers 200 with nothing on it does not pass.
+SAYS = {
+    "history, second page": "Page 2 of 2",
+    "processors, none of that role": "No organisations match this filter.",
+    "cookies, none in that category": "No cookies match this filter.",
+    "retention schedule, nothing found": "No kinds of record match these filters.",
+    "page not found": "Page not found",
+}
 
 
 @pytest.fixture(params=list(WIDTHS))
@@ -137,6 +160,8 @@ def test_landmarks_headings_and_tables(visit, name):
     expect(page.get_by_role("contentinfo")).to_have_count(1)
     expect(page.get_by_role("navigation", name="Main")).to_have_count(1)
     expect(page.locator("h1")).to_have_count(1)
+    if name in SAYS:
+        expect(page.locator("main")).to_contain_text(SAYS[name])
     tables = page.locator("main table").all()
     if name in WITH_TABLES:
         assert tables, f"{name}: no table"
@@ -185,7 +210,7 @@ def test_a_reader_goes_from_the_hub_to_a_notice_its_history_a_diff_and_an_old_ve
     page.go_back()
 
     # The notice as it was on a date, through the form under the history.
-    today = date.today().isoformat()
+    today = TODAY
     page.get_by_label("See the notice as it was on a date").fill(today)
     page.get_by_role("button", name="Show the notice").click()
     expect(page).to_have_url(re.compile(re.escape(f"/privacy/site-visitors/?at={today}") + "$"))

@@ -85,10 +85,6 @@ DATABASES = {
 # A publish and the notice versions it records commit together, or not at all:
 # Wagtail's publish actions are not atomic on their own.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Two saves at once (Wagtail's autosave and the editor's Submit) would otherwise fail with "database is
-    # locked": each request's transaction takes the write lock when it starts, and waits up to 20 s for it.
-    DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
