@@ -25,6 +25,18 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def wait_until(check, what: str, attempts: int = 150):
+    """Poll check() every 0.2 s (30 s in all) until it is true; a connection refused counts as not yet."""
+    for _attempt in range(attempts):
+        try:
+            if check():
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{what} did not start within {attempts // 5} seconds")
+
+
 def demo_environment(var_dir: Path, port: int | None = None, debug: bool = True) -> dict:
     env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}  # the demo's own SQLite
     env.update({"PRIVACY_VAR_DIR": str(var_dir), "DJANGO_SETTINGS_MODULE": "privacy_site.settings.dev"})
@@ -75,16 +87,13 @@ def serve_demo(var_dir: Path, *, logins: bool = False, debug: bool = True, prepa
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        for _attempt in range(150):
+
+        def answers():
             if server.poll() is not None:
                 raise RuntimeError(f"the demo server stopped: {(var_dir / 'server.log').read_text()[-2000:]}")
-            try:
-                urllib.request.urlopen(url + "/privacy/", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            raise RuntimeError("the demo server did not answer within 30 seconds")
+            return urllib.request.urlopen(url + "/privacy/", timeout=2).status == 200
+
+        wait_until(answers, "the demo server")
         yield url
     finally:
         server.terminate()

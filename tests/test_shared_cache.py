@@ -9,39 +9,21 @@ it on the next request, although each had the old answer cached.
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from .live_demo import ROOT, free_port, manage, wait_until
+
 NOTICE = "/privacy/site-visitors/"
 
 if shutil.which("redis-server") is None:
     if os.environ.get("CI") == "true":
         raise RuntimeError("CI needs redis-server: apt-get install redis-server")
     pytest.skip("redis-server is not installed (apt-get install redis-server)", allow_module_level=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_for(check, what):
-    for _attempt in range(150):
-        try:
-            if check():
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"{what} did not start")
 
 
 @pytest.fixture(scope="module")
@@ -66,12 +48,10 @@ def site(tmp_path_factory):
     )
     server = None
     try:
-        _wait_for((var_dir / "redis.sock").exists, "redis-server")
-        for command in (["migrate", "--no-input"], ["load_demo_content"]):
-            subprocess.run(
-                [sys.executable, "manage.py", *command], cwd=ROOT / "site", env=env, check=True, capture_output=True
-            )
-        port = _free_port()
+        wait_until((var_dir / "redis.sock").exists, "redis-server")
+        manage(env, "migrate", "--no-input")
+        manage(env, "load_demo_content")
+        port = free_port()
         gunicorn = Path(sys.executable).with_name("gunicorn")
         server = subprocess.Popen(
             [str(gunicorn), "--workers", "2", "--bind", f"127.0.0.1:{port}", "privacy_site.wsgi"],
@@ -81,7 +61,7 @@ def site(tmp_path_factory):
             stderr=subprocess.DEVNULL,
         )
         base = f"http://127.0.0.1:{port}"
-        _wait_for(lambda: urllib.request.urlopen(base + NOTICE, timeout=2).status == 200, "gunicorn")
+        wait_until(lambda: urllib.request.urlopen(base + NOTICE, timeout=2).status == 200, "gunicorn")
         yield base, env
     finally:
         if server is not None:
@@ -111,9 +91,7 @@ def test_a_change_made_by_another_process_reaches_every_worker(site):
         "entry.name = 'Alphabet Analytics'\n"
         "entry.save_revision().publish()\n"
     )
-    subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", change], cwd=ROOT / "site", env=env, check=True, timeout=120
-    )
+    manage(env, "shell", "-c", change)
     for address in (NOTICE, NOTICE + "?format=json", "/privacy/@processors/"):
         after = read_many(base + address)
         assert all("Alphabet Analytics" in body for body in after), address

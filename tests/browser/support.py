@@ -8,7 +8,6 @@ message saying how to install it; with CI=true they fail instead, so CI can
 never pass without having looked.
 """
 
-import json
 import os
 import re
 import shutil
@@ -111,9 +110,3 @@ def artifact_path(*parts: str) -> Path:
 
 def file_name(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "page"
-
-
-def save_report(name: str, data) -> Path:
-    path = artifact_path(f"{file_name(name)}.json")
-    path.write_text(json.dumps(data, indent=2))
-    return path
